@@ -1,0 +1,38 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+// Tests import the workspace packages by their public names; these aliases point the names at
+// the sources so that `pnpm test` needs no build first. Longer subpaths come first.
+const alias = [
+  { find: '@stowage/core/http', replacement: src('core/src/http/index.ts') },
+  { find: '@stowage/core/testing', replacement: src('core/src/testing/index.ts') },
+  { find: '@stowage/core', replacement: src('core/src/index.ts') },
+  { find: '@stowage/s3', replacement: src('s3/src/index.ts') },
+  { find: '@stowage/r2', replacement: src('r2/src/index.ts') },
+  { find: '@stowage/cloudinary/emulator', replacement: src('cloudinary/src/emulator/index.ts') },
+  { find: '@stowage/cloudinary', replacement: src('cloudinary/src/index.ts') },
+  { find: '@stowage/tickets', replacement: src('tickets/src/index.ts') },
+];
+
+const project = (name: string, extra: Record<string, unknown> = {}) => ({
+  extends: true as const,
+  test: { name, include: [`packages/${name}/test/**/*.test.ts`], ...extra },
+});
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      project('core'),
+      project('s3'),
+      project('r2'),
+      project('cloudinary'),
+      project('tickets'),
+      project('cli'),
+    ],
+  },
+});
