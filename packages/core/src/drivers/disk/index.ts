@@ -1,0 +1,1 @@
+export { type DiskOptions, disk } from './disk-driver.js';

@@ -1,0 +1,25 @@
+export type { Capabilities } from './capabilities.js';
+export { NO_CAPABILITIES } from './capabilities.js';
+export { contentTypeFor } from './content-type.js';
+export type {
+  Driver,
+  DriverBody,
+  DriverCopyOptions,
+  DriverGetOptions,
+  DriverListOptions,
+  DriverObject,
+  DriverPutOptions,
+  Env,
+  EnvDriverFactory,
+} from './driver.js';
+export { memory } from './drivers/memory.js';
+export { type DiskOptions, disk } from './drivers/disk/index.js';
+export type { StorageErrorCode, StorageErrorOptions, StorageOperation } from './errors.js';
+export { isStorageError, StorageError } from './errors.js';
+export { assertValidKey, compareKeys, keyProblem, MAX_KEY_BYTES, prefixProblem } from './keys.js';
+export { decodeCursor, encodeCursor, ListPager, listFromSortedKeys } from './list-keys.js';
+export { sliceRange } from './range.js';
+export type { Storage, StorageOptions } from './storage.js';
+export { createStorage } from './storage.js';
+export { readAll, streamOfBytes } from './body.js';
+export type * from './types.js';
