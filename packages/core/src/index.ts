@@ -23,3 +23,5 @@ export type { Storage, StorageOptions } from './storage.js';
 export { createStorage } from './storage.js';
 export { readAll, streamOfBytes } from './body.js';
 export type * from './types.js';
+export type { StorageFromEnvOptions } from './env.js';
+export { configError, diskFromEnv, envFlag, envUrl, requireEnv, selectDriver, storageFromEnv } from './env.js';

@@ -1,0 +1,195 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { createStorage, disk, isStorageError, type Storage } from '@stowage/core';
+import { beforeEach, describe, expect, it } from 'vitest';
+
+let sandbox: string;
+let root: string;
+let storage: Storage;
+
+beforeEach(() => {
+  sandbox = mkdtempSync(join(tmpdir(), 'stowage-disk-'));
+  root = join(sandbox, 'root');
+  storage = createStorage(disk({ root }));
+});
+
+/** Every file under `dir`, recursively, relative to it. */
+function filesUnder(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
+}
+
+async function* slowChunks(count: number, size: number, fill: number, failAt?: number) {
+  for (let i = 0; i < count; i++) {
+    if (i === failAt) throw new Error('source failed');
+    await new Promise((r) => setTimeout(r, 1));
+    yield new Uint8Array(size).fill(fill);
+  }
+}
+
+describe('disk driver: atomic writes', () => {
+  it('a reader during a streamed overwrite sees the old or the new content, never a mix', async () => {
+    await storage.put('doc.bin', new Uint8Array(64 * 1024).fill(1));
+    const writing = storage.put('doc.bin', slowChunks(16, 4096, 2));
+    const seen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const bytes = await storage.getBytes('doc.bin');
+      seen.add(`${bytes.length}:${new Set(bytes).size === 1 ? bytes[0] : 'mixed'}`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await writing;
+    seen.add(`${(await storage.getBytes('doc.bin')).length}:2`);
+    expect([...seen].every((s) => s === '65536:1' || s === '65536:2')).toBe(true);
+  });
+
+  it('a stream that fails half way leaves neither a file nor a temporary file', async () => {
+    await expect(storage.put('broken/file.bin', slowChunks(10, 1024, 3, 5))).rejects.toThrow();
+    expect(await storage.exists('broken/file.bin')).toBe(false);
+    expect(filesUnder(root)).toEqual([]);
+  });
+
+  it('an aborted write leaves nothing and the old version intact', async () => {
+    await storage.put('keep.txt', 'original');
+    const controller = new AbortController();
+    const put = storage.put('keep.txt', slowChunks(50, 1024, 4), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    await expect(put).rejects.toThrow();
+    expect(await storage.getText('keep.txt')).toBe('original');
+    expect(filesUnder(root)).toEqual(['keep.txt']);
+  });
+
+  it('concurrent writers to one key leave exactly one complete version', async () => {
+    const bodies = Array.from({ length: 8 }, (_, i) => new Uint8Array(256 * 1024).fill(i + 1));
+    await Promise.all(bodies.map((b) => storage.put('race.bin', Readable.from([b.subarray(0, 1000), b.subarray(1000)]))));
+    const final = await storage.getBytes('race.bin');
+    expect(final.length).toBe(256 * 1024);
+    expect(new Set(final).size).toBe(1);
+    expect(filesUnder(root)).toEqual(['race.bin']);
+  });
+
+  it("onConflict 'fail' lets exactly one of 16 racing writers win", async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 16 }, (_, i) => storage.put('once.txt', `writer ${i}`, { onConflict: 'fail' })),
+    );
+    const won = results.filter((r) => r.status === 'fulfilled');
+    expect(won).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(isStorageError(r.reason, 'ALREADY_EXISTS')).toBe(true);
+    }
+    const winner = results.findIndex((r) => r.status === 'fulfilled');
+    expect(await storage.getText('once.txt')).toBe(`writer ${winner}`);
+    expect(filesUnder(root)).toEqual(['once.txt']);
+  });
+
+  it("onConflict 'rename' with racing writers never overwrites and keeps every body", async () => {
+    const infos = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => storage.put('photos/cat.jpg', `cat ${i}`, { onConflict: 'rename' })),
+    );
+    const keys = new Set(infos.map((i) => i.key));
+    expect(keys.size).toBe(6);
+    for (const [i, info] of infos.entries()) expect(await storage.getText(info.key)).toBe(`cat ${i}`);
+    for (const key of keys) expect(key).toMatch(/^photos\/cat(_[a-z0-9]{6})?\.jpg$/);
+  });
+});
+
+describe('disk driver: what survives a restart', () => {
+  it('content type, cache control, disposition, visibility and metadata', async () => {
+    await storage.put('report', 'data', {
+      contentType: 'application/pdf',
+      cacheControl: 'public, max-age=60',
+      contentDisposition: 'attachment; filename="r.pdf"',
+      visibility: 'private',
+      metadata: { owner: 'ada', 'trace-id': 'x1' },
+    });
+    const restarted = createStorage(disk({ root }));
+    const info = await restarted.head('report');
+    expect(info).toMatchObject({
+      contentType: 'application/pdf',
+      cacheControl: 'public, max-age=60',
+      contentDisposition: 'attachment; filename="r.pdf"',
+      visibility: 'private',
+      metadata: { owner: 'ada', 'trace-id': 'x1' },
+    });
+  });
+
+  it('a plain overwrite drops the old metadata instead of pairing it with new content', async () => {
+    await storage.put('a.bin', 'one', { contentType: 'image/png', metadata: { v: '1' } });
+    await storage.put('a.bin', 'two!');
+    const info = await createStorage(disk({ root })).head('a.bin');
+    expect(info.contentType).toBe('application/octet-stream');
+    expect(info.metadata).toEqual({});
+  });
+
+  it('serves files that were put in the folder by hand (an existing media folder)', async () => {
+    mkdirSync(join(root, 'avatars'), { recursive: true });
+    writeFileSync(join(root, 'avatars', 'ada.png'), 'png bytes');
+    const info = await storage.head('avatars/ada.png');
+    expect(info).toMatchObject({ size: 9, contentType: 'image/png' });
+    expect((await storage.list({ prefix: 'avatars/' })).objects.map((o) => o.key)).toEqual(['avatars/ada.png']);
+  });
+});
+
+describe('disk driver: the root is a wall', () => {
+  it('refuses to follow a folder link that leads outside the root, for every operation', async () => {
+    const outside = join(sandbox, 'outside');
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), 'do not read');
+    mkdirSync(root, { recursive: true });
+    symlinkSync(outside, join(root, 'escape'));
+    const attempts: (() => Promise<unknown>)[] = [
+      () => storage.get('escape/secret.txt'),
+      () => storage.head('escape/secret.txt'),
+      () => storage.put('escape/new.txt', 'x'),
+      () => storage.put('escape/deeper/new.txt', 'x'),
+      () => storage.copy('escape/secret.txt', 'stolen.txt'),
+      () => storage.move('escape/secret.txt', 'stolen.txt'),
+      () => storage.list({ prefix: 'escape/' }),
+    ];
+    for (const attempt of attempts) {
+      const error = await attempt().then(() => undefined, (e: unknown) => e);
+      expect(isStorageError(error, 'PERMISSION_DENIED')).toBe(true);
+    }
+    await expect(storage.delete('escape/secret.txt')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(storage.deletePrefix('escape/')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(readdirSync(outside)).toEqual(['secret.txt']);
+    expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('do not read');
+  });
+
+  it('refuses a file link that leads outside the root', async () => {
+    const outside = join(sandbox, 'passwd');
+    writeFileSync(outside, 'root:x:0:0');
+    mkdirSync(root, { recursive: true });
+    symlinkSync(outside, join(root, 'link.txt'));
+    await expect(storage.get('link.txt')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(storage.head('link.txt')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect((await storage.list()).objects).toEqual([]);
+  });
+
+  it('follows links that stay inside the root', async () => {
+    await storage.put('real/file.txt', 'inside');
+    symlinkSync(join(root, 'real'), join(root, 'alias'));
+    expect(await storage.getText('alias/file.txt')).toBe('inside');
+  });
+
+  it('reserves its metadata folder and temporary names', async () => {
+    await expect(storage.put('.stowage/meta/x.json', '{}')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(storage.get('a.stowage-tmp')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+  });
+
+  it('explains a key that collides with a folder', async () => {
+    await storage.put('a/b.txt', 'x');
+    const error = await storage.put('a', 'y').catch((e: unknown) => e);
+    expect(isStorageError(error, 'ALREADY_EXISTS')).toBe(true);
+    expect((error as Error).message).toMatch(/both a file and a folder/);
+  });
+
+  it('removes folders that a delete leaves empty', async () => {
+    await storage.put('x/y/z.txt', '1');
+    await storage.delete('x/y/z.txt');
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
