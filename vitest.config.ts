@@ -28,8 +28,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       project('core'),
-      project('s3'),
-      project('r2'),
+      // S3 and R2 run against a real S3 server: the Ceph gateway, started once (or S3_ENDPOINT).
+      project('s3', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
+      project('r2', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       project('cloudinary'),
       project('tickets'),
       project('cli'),
