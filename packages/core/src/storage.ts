@@ -321,12 +321,18 @@ class StorageFacade implements Storage {
   private storedObject(found: DriverObject): StoredObject {
     let consumed = false;
     const take = (): void => {
-      if (consumed) throw invalid('the body of this object was already read; call get() again');
+      if (consumed) {
+        throw this.wrap(invalid('the body of this object was already read; call get() again'), 'get', found.info.key);
+      }
       consumed = true;
     };
     const bytes = async (): Promise<Uint8Array> => {
       take();
-      return found.bytes ? found.bytes() : readAll(found.body());
+      try {
+        return await (found.bytes ? found.bytes() : readAll(found.body()));
+      } catch (error) {
+        throw this.wrap(error, 'get', found.info.key);
+      }
     };
     const text = async (): Promise<string> => Buffer.from(await bytes()).toString('utf8');
     return {

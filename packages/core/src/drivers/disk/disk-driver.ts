@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { copyFile, type FileHandle, link, open, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises';
+import { copyFile, link, realpath, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Capabilities } from '../../capabilities.js';
 import { contentTypeFor } from '../../content-type.js';
 import type { Driver, DriverBody, DriverCopyOptions, DriverPutOptions } from '../../driver.js';
 import { StorageError } from '../../errors.js';
 import { ListPager } from '../../list-keys.js';
+import { streamOfBytes } from '../../body.js';
 import { sliceRange } from '../../range.js';
 import { encodeKeyPath, joinUrl, signedUrlFor } from '../../signing.js';
 import type { ListResult, ObjectInfo } from '../../types.js';
-import { fileStream, readFileRange } from './file-stream.js';
+import { CREATE_FLAGS, closeFd, fdatasync, fdPath, openFd, READ_FLAGS, readRange, renamePath, statFd, writeAll } from './fd.js';
+import { OpenFile } from './file-stream.js';
 import { mapDiskError } from './map-error.js';
 import { diskKeyProblem, errno, SafeRoot, TEMP_SUFFIX } from './safe-path.js';
 import { type FileVersion, readSidecar, removeSidecar, type Sidecar, writeSidecar } from './sidecar.js';
@@ -18,6 +20,11 @@ import { walkKeys } from './walk.js';
 
 const DRIVER_NAME = 'disk';
 const DESCRIBE_CONCURRENCY = 16;
+/** Files up to this size are read whole by get() and their descriptor closed at once. */
+const EAGER_READ_BYTES = 64 * 1024;
+// Temporary names: unique per process without a random draw per write.
+const TEMP_TAG = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
+let tempCounter = 0;
 
 export interface DiskOptions {
   /** Folder that holds the objects; created when missing. Nothing outside it is ever touched. */
@@ -83,11 +90,11 @@ export function disk(options: DiskOptions): Driver {
   };
 
   /** Opens a key's file for reading, refusing links that lead outside the root. */
-  const openFile = async (safe: SafeRoot, key: string): Promise<FileHandle> => {
+  const openFile = async (safe: SafeRoot, key: string): Promise<{ fd: number; file: Stats }> => {
     const path = safe.pathOf(key);
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      fd = await openFd(path, READ_FLAGS);
     } catch (error) {
       const code = errno(error);
       if (code === 'ENOTDIR') throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
@@ -95,15 +102,18 @@ export function disk(options: DiskOptions): Driver {
       // The key's file is itself a link: follow it only to a place inside the root.
       const target = await realpath(path);
       safe.assertInside(target, key);
-      handle = await open(target, constants.O_RDONLY);
+      fd = await openFd(target, constants.O_RDONLY);
     }
     try {
-      safe.assertInside(await safe.realPathOfFd(handle.fd, path), key);
+      // Checked on the open descriptor, so no link swapped in meanwhile can fool it.
+      safe.assertInside(fdPath(fd) ?? (await realpath(path)), key);
+      const file = statFd(fd);
+      if (!file.isFile()) throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
+      return { fd, file };
     } catch (error) {
-      await handle.close();
+      await closeFd(fd);
       throw error;
     }
-    return handle;
   };
 
   const describe = async (safe: SafeRoot, key: string, file: FileVersion & { mtime: Date }): Promise<ObjectInfo> => {
@@ -121,7 +131,7 @@ export function disk(options: DiskOptions): Driver {
 
   /** Puts `temp` in place at `path`: atomically replacing, or failing if something is there. */
   const commit = async (temp: string, path: string, key: string, ifNoneMatch: boolean) => {
-    if (!ifNoneMatch) return rename(temp, path);
+    if (!ifNoneMatch) return renamePath(temp, path);
     // link() fails with EEXIST if the name is taken, so exactly one of racing writers wins.
     try {
       await link(temp, path);
@@ -135,17 +145,42 @@ export function disk(options: DiskOptions): Driver {
     }
   };
 
-  /** Creates a temporary file beside `path` (its folder created and checked); retried once if a concurrent delete removed the folder. */
+  /**
+   * Creates a temporary file beside `path`, checked to be inside the root. The folder is made
+   * (carefully, see SafeRoot.parentFor) only when the first attempt finds it missing.
+   */
   const openTemp = async (safe: SafeRoot, path: string, key: string) => {
+    const name = basename(path);
+    let dir = dirname(path);
     for (let attempt = 0; ; attempt++) {
-      const dir = await safe.parentFor(path, key);
-      const temp = join(dir, `.${basename(path).slice(0, 100)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+      const temp = join(dir, `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`);
+      let fd: number;
       try {
-        return { temp, target: join(dir, basename(path)), handle: await open(temp, 'wx', 0o644) };
+        fd = await openFd(temp, CREATE_FLAGS, 0o644);
       } catch (error) {
-        if (errno(error) !== 'ENOENT' || attempt > 0) throw error;
+        if (errno(error) !== 'ENOENT' || attempt > 1) throw error;
+        dir = await safe.parentFor(path, key);
+        continue;
       }
+      const real = fdPath(fd);
+      if (real === undefined || !safe.contains(real)) {
+        // Linked out of the root (or no /proc to tell): resolve the folder the slow way.
+        await closeFd(fd);
+        await unlink(temp).catch(() => {});
+        if (attempt > 1) throw new StorageError('PERMISSION_DENIED', `Key ${JSON.stringify(key)} leads outside the storage root.`, { key });
+        dir = await safe.parentFor(path, key);
+        if (real === undefined) return openVerified(dir, name, temp, key, safe);
+        continue;
+      }
+      return { fd, temp: real, target: join(dirname(real), name) };
     }
+  };
+
+  /** openTemp where /proc is unavailable: the folder was resolved by realpath just before. */
+  const openVerified = async (dir: string, name: string, _temp: string, key: string, safe: SafeRoot) => {
+    const temp = join(dir, `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`);
+    safe.assertInside(dir, key);
+    return { fd: await openFd(temp, CREATE_FLAGS, 0o644), temp, target: join(dir, name) };
   };
 
   const wantsSidecar = (key: string, o: Pick<DriverPutOptions, 'contentType' | 'cacheControl' | 'contentDisposition' | 'visibility' | 'metadata'>) =>
@@ -198,34 +233,30 @@ export function disk(options: DiskOptions): Driver {
 
     put(key: string, body: DriverBody, o: DriverPutOptions) {
       return withKey(key, async (safe) => {
-        const { temp, target, handle } = await openTemp(safe, safe.pathOf(key), key);
+        const { fd, temp, target } = await openTemp(safe, safe.pathOf(key), key);
         let committed = false;
-        let written: Stats;
         try {
+          let written: Stats;
           try {
             if (body instanceof Uint8Array) {
-              await handle.writeFile(body);
+              await writeAll(fd, body);
             } else {
               for await (const chunk of body) {
                 o.signal?.throwIfAborted();
-                let done = 0;
-                while (done < chunk.byteLength) {
-                  const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done);
-                  done += bytesWritten;
-                }
+                await writeAll(fd, chunk);
               }
             }
             o.signal?.throwIfAborted();
-            if (durable) await handle.sync();
-            written = await handle.stat();
+            if (durable) await fdatasync(fd);
+            written = statFd(fd);
           } finally {
-            await handle.close();
+            await closeFd(fd);
           }
-          const needsSidecar = wantsSidecar(key, o);
-          if (needsSidecar) await writeSidecar(safe, key, sidecarFor(written, o));
+          const sidecar = wantsSidecar(key, o) ? sidecarFor(written, o) : undefined;
+          if (sidecar) await writeSidecar(safe, key, sidecar);
           await commit(temp, target, key, o.ifNoneMatch);
           committed = true;
-          return toInfo(key, written, needsSidecar ? sidecarFor(written, o) : undefined);
+          return toInfo(key, written, sidecar);
         } finally {
           if (!committed) await unlink(temp).catch(() => {});
         }
@@ -234,21 +265,35 @@ export function disk(options: DiskOptions): Driver {
 
     get(key, o) {
       return withKey(key, async (safe) => {
-        const handle = await openFile(safe, key);
+        const { fd, file } = await openFile(safe, key);
+        let open = true;
         try {
-          const file = await handle.stat();
-          if (!file.isFile()) throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
           const info = await describe(safe, key, file);
           const { start, end } = sliceRange(file.size, o.range, key);
+          const range = o.range ? { range: { offset: start, length: end - start } } : {};
+          if (end - start <= EAGER_READ_BYTES) {
+            // Small: read now and close, so an unread body holds no descriptor.
+            const bytes = await readRange(fd, start, end);
+            open = false;
+            await closeFd(fd);
+            return { info, ...range, body: () => streamOfBytes(bytes), bytes: async () => bytes };
+          }
+          const handle = new OpenFile(fd, start, end);
+          open = false;
           return {
             info,
-            ...(o.range ? { range: { offset: start, length: end - start } } : {}),
-            body: () => fileStream(handle, start, end),
-            bytes: () => readFileRange(handle, start, end),
+            ...range,
+            body: () => handle.stream(),
+            bytes: async () => {
+              try {
+                return await readRange(fd, start, end);
+              } finally {
+                await handle.close();
+              }
+            },
           };
-        } catch (error) {
-          await handle.close();
-          throw error;
+        } finally {
+          if (open) await closeFd(fd);
         }
       });
     },
@@ -301,29 +346,29 @@ export function disk(options: DiskOptions): Driver {
     copy(from, to, o: DriverCopyOptions) {
       return withKey(to, async (safe) => {
         diskKeyCheck(from);
-        const source = await openFile(safe, from);
+        const { fd, file } = await openFile(safe, from).catch((error) => {
+          throw mapDiskError(error, from);
+        });
         let sidecar: Sidecar | undefined;
         let sourcePath: string;
         try {
-          const file = await source.stat();
-          if (!file.isFile()) throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(from)}.`, { key: from });
           sidecar = await readSidecar(safe, from, file);
-          sourcePath = await safe.realPathOfFd(source.fd, safe.pathOf(from));
+          sourcePath = fdPath(fd) ?? (await realpath(safe.pathOf(from)));
         } finally {
-          await source.close();
+          await closeFd(fd);
         }
-        const { temp, target, handle } = await openTemp(safe, safe.pathOf(to), to);
-        await handle.close();
+        const { fd: tempFd, temp, target } = await openTemp(safe, safe.pathOf(to), to);
+        await closeFd(tempFd);
         let committed = false;
         try {
           await copyFile(sourcePath, temp, constants.COPYFILE_FICLONE);
           const written = await stat(temp);
           const options = sidecarOptions(from, sidecar);
-          const needsSidecar = wantsSidecar(to, options);
-          if (needsSidecar) await writeSidecar(safe, to, sidecarFor(written, options));
+          const copied = wantsSidecar(to, options) ? sidecarFor(written, options) : undefined;
+          if (copied) await writeSidecar(safe, to, copied);
           await commit(temp, target, to, o.ifNoneMatch);
           committed = true;
-          return toInfo(to, written, needsSidecar ? sidecarFor(written, options) : undefined);
+          return toInfo(to, written, copied);
         } finally {
           if (!committed) await unlink(temp).catch(() => {});
         }
@@ -350,7 +395,7 @@ export function disk(options: DiskOptions): Driver {
             throw error;
           });
         } else {
-          await rename(fromPath, target);
+          await renamePath(fromPath, target);
         }
         await removeSidecar(safe, from);
         await pruneEmpty(safe, fromPath);

@@ -1,56 +1,58 @@
-import type { FileHandle } from 'node:fs/promises';
+import { closeFd, readFd } from './fd.js';
 
 const CHUNK = 256 * 1024;
 
-/** A byte stream over `[start, end)` of an open file; the file is closed when done or cancelled. */
-export function fileStream(handle: FileHandle, start: number, end: number): ReadableStream<Uint8Array> {
-  let position = start;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const want = Math.min(CHUNK, end - position);
-        if (want <= 0) {
-          await close();
-          controller.close();
-          return;
-        }
-        const buffer = Buffer.allocUnsafe(want);
-        const { bytesRead } = await handle.read(buffer, 0, want, position);
-        if (bytesRead === 0) {
-          // The file shrank under us (truncated by hand): end here rather than hang.
-          await close();
-          controller.error(new Error('file ended early'));
-          return;
-        }
-        position += bytesRead;
-        controller.enqueue(bytesRead === want ? buffer : buffer.subarray(0, bytesRead));
-      } catch (error) {
-        await close().catch(() => {});
-        controller.error(error);
-      }
-    },
-    cancel: close,
-  }, { highWaterMark: 0 });
-}
+// A caller may get() an object and never read its body; the descriptor is closed when the
+// object is garbage-collected instead of leaking.
+const unread = new FinalizationRegistry<number>((fd) => {
+  closeFd(fd).catch(() => {});
+});
 
-/** Reads `[start, end)` of an open file into one buffer and closes it. */
-export async function readFileRange(handle: FileHandle, start: number, end: number): Promise<Uint8Array> {
-  try {
-    const buffer = Buffer.allocUnsafe(end - start);
-    let done = 0;
-    while (done < buffer.byteLength) {
-      const { bytesRead } = await handle.read(buffer, done, buffer.byteLength - done, start + done);
-      if (bytesRead === 0) return buffer.subarray(0, done);
-      done += bytesRead;
-    }
-    return buffer;
-  } finally {
-    await handle.close();
+/** An open file whose bytes `[start, end)` are read on demand, once. */
+export class OpenFile {
+  private closed = false;
+
+  constructor(
+    private readonly fd: number,
+    private readonly start: number,
+    private readonly end: number,
+  ) {
+    unread.register(this, fd, this);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    unread.unregister(this);
+    await closeFd(this.fd);
+  }
+
+  /** A byte stream; the file is closed when the stream ends, fails or is cancelled. */
+  stream(): ReadableStream<Uint8Array> {
+    let position = this.start;
+    return new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          try {
+            const want = Math.min(CHUNK, this.end - position);
+            if (want <= 0) {
+              await this.close();
+              controller.close();
+              return;
+            }
+            const buffer = Buffer.allocUnsafe(want);
+            const n = await readFd(this.fd, buffer, 0, want, position);
+            if (n === 0) throw new Error('the file ended early (truncated while being read)');
+            position += n;
+            controller.enqueue(n === want ? buffer : buffer.subarray(0, n));
+          } catch (error) {
+            await this.close().catch(() => {});
+            controller.error(error);
+          }
+        },
+        cancel: () => this.close(),
+      },
+      { highWaterMark: 0 },
+    );
   }
 }

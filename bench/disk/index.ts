@@ -1,0 +1,65 @@
+/**
+ * Disk driver vs raw node:fs, in the same run:
+ * - 2,000 puts and gets of 16 KiB with 16 in flight (ours includes the atomic temp + rename);
+ * - a 512 MiB streamed put and get, each in a fresh `node` on the built package, so its peak RSS
+ *   is its own (run `pnpm build` first; `pnpm bench` does).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createStorage, disk } from '../../packages/core/src/index.js';
+import { bestOf, inChild, MiB, pool, row } from '../lib.js';
+
+const COUNT = 2000;
+const IN_FLIGHT = 16;
+const SMALL = 16 * 1024;
+const STREAM_BYTES = 512 * MiB;
+
+export async function benchDisk(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'stowage-bench-disk-'));
+  try {
+    const storage = createStorage(disk({ root: join(dir, 'ours') }));
+    const rawDir = join(dir, 'raw', 'bench');
+    await mkdir(rawDir, { recursive: true });
+    await storage.put('bench/warm.bin', 'warm');
+    const body = new Uint8Array(SMALL).fill(1);
+    const ops = (ms: number) => (COUNT / ms) * 1000;
+
+    // Each round writes new files, as uploads do, on both sides alike.
+    const [putOurs, putRaw] = await bestOf(
+      3,
+      (r) => pool(COUNT, IN_FLIGHT, (i) => storage.put(`bench/f${r}-${i}.bin`, body)),
+      (r) => pool(COUNT, IN_FLIGHT, (i) => writeFile(join(rawDir, `f${r}-${i}.bin`), body)),
+    );
+    const [getOurs, getRaw] = await bestOf(
+      3,
+      (r) => pool(COUNT, IN_FLIGHT, (i) => storage.getBytes(`bench/f${r}-${i}.bin`)),
+      (r) => pool(COUNT, IN_FLIGHT, (i) => readFile(join(rawDir, `f${r}-${i}.bin`))),
+    );
+    console.log(`disk: ${COUNT} x 16 KiB, ${IN_FLIGHT} in flight (best of 3)`);
+    console.log(row('put 16 KiB', ops(putOurs), ops(putRaw), 'ops/s', '>= 0.85x'));
+    console.log(row('get 16 KiB', ops(getOurs), ops(getRaw), 'ops/s', '>= 0.90x'));
+
+    const script = fileURLToPath(new URL('./stream-case.mjs', import.meta.url));
+    const streamDir = join(dir, 'stream');
+    await mkdir(streamDir, { recursive: true });
+    const run = (kind: string) => inChild<{ ms: number; maxRssMiB: number }>(script, [kind, streamDir, String(STREAM_BYTES)]);
+    const rawPut = run('raw-put');
+    const oursPut = run('ours-put');
+    const rawGet = run('raw-get');
+    const oursGet = run('ours-get');
+    const mibs = (ms: number) => (STREAM_BYTES / MiB / ms) * 1000;
+    console.log('disk: 512 MiB streamed, each case in a fresh node process');
+    console.log(row('stream put', mibs(oursPut.ms), mibs(rawPut.ms), 'MiB/s', '>= 0.95x'));
+    console.log(row('stream get', mibs(oursGet.ms), mibs(rawGet.ms), 'MiB/s', '>= 0.95x'));
+    console.log(
+      `peak RSS (MiB)                     ours put ${oursPut.maxRssMiB.toFixed(0)}, get ${oursGet.maxRssMiB.toFixed(0)};  raw put ${rawPut.maxRssMiB.toFixed(0)}, get ${rawGet.maxRssMiB.toFixed(0)}   (target ours < 64)`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await benchDisk();
