@@ -193,3 +193,22 @@ describe('disk driver: the root is a wall', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 });
+
+describe('disk driver: regressions found by the conformance suite', () => {
+  it("a refused move (onConflict 'fail') keeps the source and the target's metadata", async () => {
+    await storage.put('from.txt', 'source', { metadata: { side: 'from' } });
+    await storage.put('to.txt', 'target', { metadata: { side: 'to' } });
+    await expect(storage.move('from.txt', 'to.txt', { onConflict: 'fail' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    expect(await storage.getText('from.txt')).toBe('source');
+    expect(await storage.getText('to.txt')).toBe('target');
+    expect((await storage.head('to.txt')).metadata).toEqual({ side: 'to' });
+    expect((await storage.head('from.txt')).metadata).toEqual({ side: 'from' });
+  });
+
+  it('a key below a file is not found, not a conflict, for reads', async () => {
+    await storage.put('file.txt', 'x');
+    await expect(storage.head('file.txt/child')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(storage.get('file.txt/child')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await storage.exists('file.txt/child')).toBe(false);
+  });
+});

@@ -11,7 +11,7 @@ import { streamOfBytes } from '../../body.js';
 import { sliceRange } from '../../range.js';
 import { encodeKeyPath, joinUrl, signedUrlFor } from '../../signing.js';
 import type { ListResult, ObjectInfo } from '../../types.js';
-import { CREATE_FLAGS, closeFd, fdatasync, fdPath, openFd, READ_FLAGS, readRange, renamePath, statFd, writeAll } from './fd.js';
+import { CREATE_FLAGS, closeFd, fdatasync, fdPath, openFd, READ_FLAGS, readRange, renamePath, statFd, writeAll, writeStream } from './fd.js';
 import { OpenFile } from './file-stream.js';
 import { mapDiskError } from './map-error.js';
 import { diskKeyProblem, errno, SafeRoot, TEMP_SUFFIX } from './safe-path.js';
@@ -122,7 +122,11 @@ export function disk(options: DiskOptions): Driver {
   };
 
   const statKey = async (safe: SafeRoot, key: string) => {
-    const real = await realpath(safe.pathOf(key));
+    const real = await realpath(safe.pathOf(key)).catch((error) => {
+      // Part of the key is a file ("file.txt/child"): for a read, simply not found.
+      if (errno(error) === 'ENOTDIR') throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
+      throw error;
+    });
     safe.assertInside(real, key);
     const info = await stat(real);
     if (!info.isFile()) throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
@@ -241,10 +245,7 @@ export function disk(options: DiskOptions): Driver {
             if (body instanceof Uint8Array) {
               await writeAll(fd, body);
             } else {
-              for await (const chunk of body) {
-                o.signal?.throwIfAborted();
-                await writeAll(fd, chunk);
-              }
+              await writeStream(fd, body, o.signal);
             }
             o.signal?.throwIfAborted();
             if (durable) await fdatasync(fd);
@@ -388,13 +389,21 @@ export function disk(options: DiskOptions): Driver {
         // A rename keeps the inode and mtime, so the sidecar stays valid once moved along.
         const options = sidecarOptions(from, sidecar);
         const needsSidecar = wantsSidecar(to, options);
-        if (needsSidecar) await writeSidecar(safe, to, sidecarFor(file, options));
         if (o.ifNoneMatch) {
-          await commit(fromPath, target, to, true).catch(async (error) => {
-            if (needsSidecar) await removeSidecar(safe, to);
+          // link() claims the target only if it is free; the source goes only after that. The
+          // target's sidecar is written after the claim, so a refused move changes nothing.
+          try {
+            await link(fromPath, target);
+          } catch (error) {
+            if (errno(error) === 'EEXIST') {
+              throw new StorageError('ALREADY_EXISTS', `An object already exists at ${JSON.stringify(to)}.`, { key: to });
+            }
             throw error;
-          });
+          }
+          if (needsSidecar) await writeSidecar(safe, to, sidecarFor(file, options));
+          await unlink(fromPath);
         } else {
+          if (needsSidecar) await writeSidecar(safe, to, sidecarFor(file, options));
           await renamePath(fromPath, target);
         }
         await removeSidecar(safe, from);

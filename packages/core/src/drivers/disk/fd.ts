@@ -60,3 +60,27 @@ export async function readRange(fd: number, start: number, end: number): Promise
   return buffer;
 }
 
+
+/**
+ * Writes a stream of chunks, pulling the next chunk while the previous one is being written so
+ * that the source and the disk work at the same time (as a Writable's queue does).
+ */
+export async function writeStream(fd: number, source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+  const chunks = source[Symbol.asyncIterator]();
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    for (;;) {
+      const next = await Promise.all([chunks.next(), writing]).then(([n]) => n);
+      signal?.throwIfAborted();
+      if (next.done) return;
+      writing = writeAll(fd, next.value);
+      // Observed here; awaited (and rethrown) at the next turn of the loop.
+      writing.catch(() => {});
+    }
+  } catch (error) {
+    await chunks.return?.();
+    throw error;
+  } finally {
+    await writing.catch(() => {});
+  }
+}
