@@ -8,7 +8,11 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
 }
 
 /** Runs `count` tasks with `inFlight` at a time. */
-export async function pool(count: number, inFlight: number, task: (i: number) => Promise<unknown>): Promise<void> {
+export async function pool(
+  count: number,
+  inFlight: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {

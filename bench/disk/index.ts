@@ -45,7 +45,8 @@ export async function benchDisk(): Promise<void> {
     const script = fileURLToPath(new URL('./stream-case.mjs', import.meta.url));
     const streamDir = join(dir, 'stream');
     await mkdir(streamDir, { recursive: true });
-    const run = (kind: string) => inChild<{ ms: number; maxRssMiB: number }>(script, [kind, streamDir, String(STREAM_BYTES)]);
+    const run = (kind: string) =>
+      inChild<{ ms: number; maxRssMiB: number }>(script, [kind, streamDir, String(STREAM_BYTES)]);
     const rawPut = run('raw-put');
     const oursPut = run('ours-put');
     const rawGet = run('raw-get');

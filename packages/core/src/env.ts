@@ -1,6 +1,6 @@
+import type { Driver, Env, EnvDriverFactory } from './driver.js';
 import { disk } from './drivers/disk/index.js';
 import { memory } from './drivers/memory.js';
-import type { Driver, Env, EnvDriverFactory } from './driver.js';
 import { StorageError } from './errors.js';
 import { createStorage, type Storage, type StorageOptions } from './storage.js';
 
@@ -19,7 +19,10 @@ const BUILT_IN = ['memory', 'disk'] as const;
  * `STORAGE_DISK_ROOT` (default `./media`). A missing or malformed variable is a CONFIG error that
  * names it.
  */
-export function storageFromEnv(env: Env = process.env, options: StorageFromEnvOptions = {}): Storage {
+export function storageFromEnv(
+  env: Env = process.env,
+  options: StorageFromEnvOptions = {},
+): Storage {
   const { driver: name, reason } = selectDriver(env);
   return createStorage(driverFromEnv(name, reason, env, options), options);
 }
@@ -31,18 +34,29 @@ export function selectDriver(env: Env): { driver: string; reason: string } {
   if (envFlag(env, 'USE_R2', false)) return { driver: 'r2', reason: 'USE_R2=true' };
   if (envFlag(env, 'USE_S3', false)) return { driver: 's3', reason: 'USE_S3=true' };
   if (env.CLOUDINARY_URL?.trim()) return { driver: 'cloudinary', reason: 'CLOUDINARY_URL is set' };
-  if (env.CLOUDINARY_CLOUD_NAME?.trim()) return { driver: 'cloudinary', reason: 'CLOUDINARY_CLOUD_NAME is set' };
-  return { driver: 'disk', reason: 'no cloud storage is configured (USE_R2, USE_S3, CLOUDINARY_URL unset)' };
+  if (env.CLOUDINARY_CLOUD_NAME?.trim())
+    return { driver: 'cloudinary', reason: 'CLOUDINARY_CLOUD_NAME is set' };
+  return {
+    driver: 'disk',
+    reason: 'no cloud storage is configured (USE_R2, USE_S3, CLOUDINARY_URL unset)',
+  };
 }
 
-function driverFromEnv(name: string, reason: string, env: Env, options: StorageFromEnvOptions): Driver {
+function driverFromEnv(
+  name: string,
+  reason: string,
+  env: Env,
+  options: StorageFromEnvOptions,
+): Driver {
   if (name === 'memory') return memory();
   if (name === 'disk') return diskFromEnv(env, options.warn ?? ((m) => console.warn(m)));
   const factory = options.drivers?.find((d) => d.driverName === name);
   if (factory) return factory.fromEnv(env);
   const known = [...BUILT_IN, 's3', 'r2', 'cloudinary'];
   if (!known.includes(name)) {
-    throw configError(`STORAGE_DRIVER must be one of ${known.join(', ')}; got ${JSON.stringify(name)}.`);
+    throw configError(
+      `STORAGE_DRIVER must be one of ${known.join(', ')}; got ${JSON.stringify(name)}.`,
+    );
   }
   throw configError(
     `The environment selects the ${name} driver (${reason}), but it was not passed to storageFromEnv: install @stowage/${name} and call storageFromEnv(process.env, { drivers: [${name}] }).`,
@@ -52,17 +66,28 @@ function driverFromEnv(name: string, reason: string, env: Env, options: StorageF
 let warnedEphemeral = false;
 
 /** The disk driver from `STORAGE_DISK_ROOT`, `STORAGE_PUBLIC_BASE_URL`, `STORAGE_SIGNING_SECRET`. */
-export function diskFromEnv(env: Env, warn: (message: string) => void = (m) => console.warn(m)): Driver {
+export function diskFromEnv(
+  env: Env,
+  warn: (message: string) => void = (m) => console.warn(m),
+): Driver {
   const root = env.STORAGE_DISK_ROOT?.trim() || './media';
   const publicBaseUrl = env.STORAGE_PUBLIC_BASE_URL?.trim() || '/media';
   const signingSecret = env.STORAGE_SIGNING_SECRET?.trim() || undefined;
   if (signingSecret !== undefined && signingSecret.length < 16) {
-    throw configError('STORAGE_SIGNING_SECRET must be at least 16 characters (use a long random string).');
+    throw configError(
+      'STORAGE_SIGNING_SECRET must be at least 16 characters (use a long random string).',
+    );
   }
   if (!/^(\/|https?:\/\/)/.test(publicBaseUrl)) {
-    throw configError(`STORAGE_PUBLIC_BASE_URL must be a path like /media or an http(s) URL; got ${JSON.stringify(publicBaseUrl)}.`);
+    throw configError(
+      `STORAGE_PUBLIC_BASE_URL must be a path like /media or an http(s) URL; got ${JSON.stringify(publicBaseUrl)}.`,
+    );
   }
-  if (env.NODE_ENV === 'production' && !envFlag(env, 'STORAGE_DISK_PERSISTENT', false) && !warnedEphemeral) {
+  if (
+    env.NODE_ENV === 'production' &&
+    !envFlag(env, 'STORAGE_DISK_PERSISTENT', false) &&
+    !warnedEphemeral
+  ) {
     warnedEphemeral = true;
     warn(
       `[stowage] Storing files on the local disk (${root}) in production. On a PaaS with an ephemeral disk (Render, Koyeb, Railway, Fly without a volume) these files are lost at the next redeploy. Configure S3, R2 or Cloudinary, or set STORAGE_DISK_PERSISTENT=true if this disk is a persistent volume.`,
@@ -95,7 +120,9 @@ export function envUrl(env: Env, name: string): string | undefined {
   try {
     url = new URL(value);
   } catch {
-    throw configError(`${name} must be a full URL like https://example.com; got ${JSON.stringify(value)}.`);
+    throw configError(
+      `${name} must be a full URL like https://example.com; got ${JSON.stringify(value)}.`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw configError(`${name} must be an http(s) URL; got ${JSON.stringify(value)}.`);

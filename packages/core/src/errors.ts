@@ -80,7 +80,11 @@ export class StorageError extends Error {
 
   /** True for a StorageError from any installed copy of `@stowage/core`. */
   static isInstance(value: unknown): value is StorageError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MARKER] === true;
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[MARKER] === true
+    );
   }
 
   toJSON(): Record<string, unknown> {

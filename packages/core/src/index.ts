@@ -1,3 +1,4 @@
+export { readAll, streamOfBytes } from './body.js';
 export type { Capabilities } from './capabilities.js';
 export { NO_CAPABILITIES } from './capabilities.js';
 export { contentTypeFor } from './content-type.js';
@@ -12,8 +13,18 @@ export type {
   Env,
   EnvDriverFactory,
 } from './driver.js';
-export { memory } from './drivers/memory.js';
 export { type DiskOptions, disk } from './drivers/disk/index.js';
+export { memory } from './drivers/memory.js';
+export type { StorageFromEnvOptions } from './env.js';
+export {
+  configError,
+  diskFromEnv,
+  envFlag,
+  envUrl,
+  requireEnv,
+  selectDriver,
+  storageFromEnv,
+} from './env.js';
 export type { StorageErrorCode, StorageErrorOptions, StorageOperation } from './errors.js';
 export { isStorageError, StorageError } from './errors.js';
 export { assertValidKey, compareKeys, keyProblem, MAX_KEY_BYTES, prefixProblem } from './keys.js';
@@ -21,7 +32,4 @@ export { decodeCursor, encodeCursor, ListPager, listFromSortedKeys } from './lis
 export { sliceRange } from './range.js';
 export type { Storage, StorageOptions } from './storage.js';
 export { createStorage } from './storage.js';
-export { readAll, streamOfBytes } from './body.js';
 export type * from './types.js';
-export type { StorageFromEnvOptions } from './env.js';
-export { configError, diskFromEnv, envFlag, envUrl, requireEnv, selectDriver, storageFromEnv } from './env.js';

@@ -32,7 +32,10 @@ export function keyProblem(key: unknown): string | undefined {
 }
 
 /** Throws INVALID_KEY unless `key` follows the key rules. */
-export function assertValidKey(key: unknown, operation?: StorageError['operation']): asserts key is string {
+export function assertValidKey(
+  key: unknown,
+  operation?: StorageError['operation'],
+): asserts key is string {
   const problem = keyProblem(key);
   if (problem !== undefined) {
     throw new StorageError('INVALID_KEY', `Invalid key ${describeKey(key)}: ${problem}.`, {

@@ -5,7 +5,11 @@ import type { ByteRange } from './types.js';
  * The [start, end) bytes a range selects from an object of `size` bytes. A range that starts past
  * the end is INVALID_INPUT; a length past the end stops at the end.
  */
-export function sliceRange(size: number, range: ByteRange | undefined, key?: string): { start: number; end: number } {
+export function sliceRange(
+  size: number,
+  range: ByteRange | undefined,
+  key?: string,
+): { start: number; end: number } {
   if (!range) return { start: 0, end: size };
   if (range.offset > size || (range.offset === size && size > 0)) {
     throw new StorageError(

@@ -82,7 +82,9 @@ class StorageFacade implements Storage {
       }
       if (options.visibility !== undefined) {
         if (options.visibility !== 'public' && options.visibility !== 'private') {
-          throw invalid(`visibility must be 'public' or 'private', got ${String(options.visibility)}`);
+          throw invalid(
+            `visibility must be 'public' or 'private', got ${String(options.visibility)}`,
+          );
         }
         this.require('visibility', 'per-object visibility');
       }
@@ -201,9 +203,12 @@ class StorageFacade implements Storage {
   deletePrefix(prefix: string): Promise<void> {
     return this.run('deletePrefix', prefix, async () => {
       const problem = prefixProblem(prefix);
-      if (problem) throw new StorageError('INVALID_KEY', `Invalid prefix ${describeKey(prefix)}: ${problem}.`);
+      if (problem)
+        throw new StorageError('INVALID_KEY', `Invalid prefix ${describeKey(prefix)}: ${problem}.`);
       if (prefix === '') {
-        throw invalid('deletePrefix needs a non-empty prefix; to empty a storage, list and deleteMany');
+        throw invalid(
+          'deletePrefix needs a non-empty prefix; to empty a storage, list and deleteMany',
+        );
       }
       if (this.impl.deletePrefix) return this.impl.deletePrefix(prefix);
       this.require('list', 'listing (needed by deletePrefix)');
@@ -253,18 +258,29 @@ class StorageFacade implements Storage {
       this.require('list', 'listing');
       const prefix = options.prefix ?? '';
       const problem = prefixProblem(prefix);
-      if (problem) throw new StorageError('INVALID_KEY', `Invalid prefix ${describeKey(prefix)}: ${problem}.`);
+      if (problem)
+        throw new StorageError('INVALID_KEY', `Invalid prefix ${describeKey(prefix)}: ${problem}.`);
       const limit = options.limit ?? MAX_LIST_LIMIT;
       if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-        throw invalid(`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`);
+        throw invalid(
+          `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`,
+        );
       }
-      if (options.delimiter !== undefined && (typeof options.delimiter !== 'string' || options.delimiter === '')) {
+      if (
+        options.delimiter !== undefined &&
+        (typeof options.delimiter !== 'string' || options.delimiter === '')
+      ) {
         throw invalid('delimiter must be a non-empty string');
       }
       if (options.cursor !== undefined && typeof options.cursor !== 'string') {
         throw invalid('cursor must be the string a previous list() returned');
       }
-      return this.impl.list({ prefix, delimiter: options.delimiter, cursor: options.cursor || undefined, limit });
+      return this.impl.list({
+        prefix,
+        delimiter: options.delimiter,
+        cursor: options.cursor || undefined,
+        limit,
+      });
     });
   }
 
@@ -294,7 +310,8 @@ class StorageFacade implements Storage {
       checkExpiresIn(options?.expiresIn);
       checkHeaderValue('contentType', options.contentType);
       checkHeaderValue('contentDisposition', options.contentDisposition);
-      if (!this.impl.signedUrl || !this.capabilities.signedUrl) throw this.unsupported('signed URLs');
+      if (!this.impl.signedUrl || !this.capabilities.signedUrl)
+        throw this.unsupported('signed URLs');
       return this.impl.signedUrl(key, options);
     });
   }
@@ -304,8 +321,13 @@ class StorageFacade implements Storage {
       assertValidKey(key, 'signedUpload');
       checkExpiresIn(options?.expiresIn);
       checkHeaderValue('contentType', options.contentType);
-      if (options.maxSize !== undefined && (!Number.isSafeInteger(options.maxSize) || options.maxSize < 1)) {
-        throw invalid(`maxSize must be a whole number of bytes >= 1, got ${String(options.maxSize)}`);
+      if (
+        options.maxSize !== undefined &&
+        (!Number.isSafeInteger(options.maxSize) || options.maxSize < 1)
+      ) {
+        throw invalid(
+          `maxSize must be a whole number of bytes >= 1, got ${String(options.maxSize)}`,
+        );
       }
       if (!this.impl.signedUpload || !this.capabilities.signedUpload) {
         throw this.unsupported('signed direct uploads');
@@ -322,7 +344,11 @@ class StorageFacade implements Storage {
     let consumed = false;
     const take = (): void => {
       if (consumed) {
-        throw this.wrap(invalid('the body of this object was already read; call get() again'), 'get', found.info.key);
+        throw this.wrap(
+          invalid('the body of this object was already read; call get() again'),
+          'get',
+          found.info.key,
+        );
       }
       consumed = true;
     };
@@ -372,16 +398,20 @@ class StorageFacade implements Storage {
     const source = await this.impl.get(from, { signal });
     const { info } = source;
     const body = source.bytes ? await source.bytes() : source.body();
-    return this.impl.put(to, body instanceof Uint8Array ? body : (body as AsyncIterable<Uint8Array>), {
-      contentType: info.contentType,
-      cacheControl: info.cacheControl,
-      contentDisposition: info.contentDisposition,
-      metadata: info.metadata,
-      visibility: this.capabilities.visibility ? info.visibility : undefined,
-      ifNoneMatch,
-      size: info.size,
-      signal,
-    });
+    return this.impl.put(
+      to,
+      body instanceof Uint8Array ? body : (body as AsyncIterable<Uint8Array>),
+      {
+        contentType: info.contentType,
+        cacheControl: info.cacheControl,
+        contentDisposition: info.contentDisposition,
+        metadata: info.metadata,
+        visibility: this.capabilities.visibility ? info.visibility : undefined,
+        ifNoneMatch,
+        size: info.size,
+        signal,
+      },
+    );
   }
 
   private require(capability: keyof Capabilities, what: string): void {
@@ -392,7 +422,11 @@ class StorageFacade implements Storage {
     return new StorageError('UNSUPPORTED', `The ${this.driver} driver does not support ${what}.`);
   }
 
-  private async run<T>(operation: StorageOperation, key: string | undefined, fn: () => Promise<T>): Promise<T> {
+  private async run<T>(
+    operation: StorageOperation,
+    key: string | undefined,
+    fn: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await fn();
     } catch (error) {
@@ -425,12 +459,16 @@ class StorageFacade implements Storage {
       });
     }
     const message = error instanceof Error ? error.message : String(error);
-    return new StorageError('UNKNOWN', `The ${this.driver} driver failed to ${operation}: ${message}`, {
-      driver: this.driver,
-      operation,
-      key,
-      cause: error,
-    });
+    return new StorageError(
+      'UNKNOWN',
+      `The ${this.driver} driver failed to ${operation}: ${message}`,
+      {
+        driver: this.driver,
+        operation,
+        key,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -446,13 +484,18 @@ function conflictFlag(mode: CopyOptions['onConflict']): boolean {
 
 function checkMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
   if (metadata === undefined) return {};
-  if (typeof metadata !== 'object' || metadata === null) throw invalid('metadata must be an object of strings');
+  if (typeof metadata !== 'object' || metadata === null)
+    throw invalid('metadata must be an object of strings');
   for (const [name, value] of Object.entries(metadata)) {
     if (!METADATA_NAME.test(name)) {
-      throw invalid(`metadata name ${JSON.stringify(name)} must be lowercase letters, digits, "-" or "_"`);
+      throw invalid(
+        `metadata name ${JSON.stringify(name)} must be lowercase letters, digits, "-" or "_"`,
+      );
     }
-    if (typeof value !== 'string') throw invalid(`metadata ${name} must be a string, got ${typeof value}`);
-    if (/[\u0000-\u001f\u007f]/.test(value)) throw invalid(`metadata ${name} must not contain control characters`);
+    if (typeof value !== 'string')
+      throw invalid(`metadata ${name} must be a string, got ${typeof value}`);
+    if (/[\u0000-\u001f\u007f]/.test(value))
+      throw invalid(`metadata ${name} must not contain control characters`);
   }
   return { ...metadata };
 }
@@ -465,8 +508,15 @@ function checkHeaderValue(name: string, value: string | undefined): void {
 }
 
 function checkExpiresIn(expiresIn: unknown): void {
-  if (typeof expiresIn !== 'number' || !Number.isSafeInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_IN) {
-    throw invalid(`expiresIn must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN}, got ${String(expiresIn)}`);
+  if (
+    typeof expiresIn !== 'number' ||
+    !Number.isSafeInteger(expiresIn) ||
+    expiresIn < 1 ||
+    expiresIn > MAX_EXPIRES_IN
+  ) {
+    throw invalid(
+      `expiresIn must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN}, got ${String(expiresIn)}`,
+    );
   }
 }
 
@@ -484,7 +534,11 @@ export function withSuffix(key: string): string {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure rejects. */
-export async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+export async function eachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
     while (next < items.length) {

@@ -1,4 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -64,7 +71,11 @@ describe('disk driver: atomic writes', () => {
 
   it('concurrent writers to one key leave exactly one complete version', async () => {
     const bodies = Array.from({ length: 8 }, (_, i) => new Uint8Array(256 * 1024).fill(i + 1));
-    await Promise.all(bodies.map((b) => storage.put('race.bin', Readable.from([b.subarray(0, 1000), b.subarray(1000)]))));
+    await Promise.all(
+      bodies.map((b) =>
+        storage.put('race.bin', Readable.from([b.subarray(0, 1000), b.subarray(1000)])),
+      ),
+    );
     const final = await storage.getBytes('race.bin');
     expect(final.length).toBe(256 * 1024);
     expect(new Set(final).size).toBe(1);
@@ -73,7 +84,9 @@ describe('disk driver: atomic writes', () => {
 
   it("onConflict 'fail' lets exactly one of 16 racing writers win", async () => {
     const results = await Promise.allSettled(
-      Array.from({ length: 16 }, (_, i) => storage.put('once.txt', `writer ${i}`, { onConflict: 'fail' })),
+      Array.from({ length: 16 }, (_, i) =>
+        storage.put('once.txt', `writer ${i}`, { onConflict: 'fail' }),
+      ),
     );
     const won = results.filter((r) => r.status === 'fulfilled');
     expect(won).toHaveLength(1);
@@ -87,11 +100,14 @@ describe('disk driver: atomic writes', () => {
 
   it("onConflict 'rename' with racing writers never overwrites and keeps every body", async () => {
     const infos = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => storage.put('photos/cat.jpg', `cat ${i}`, { onConflict: 'rename' })),
+      Array.from({ length: 6 }, (_, i) =>
+        storage.put('photos/cat.jpg', `cat ${i}`, { onConflict: 'rename' }),
+      ),
     );
     const keys = new Set(infos.map((i) => i.key));
     expect(keys.size).toBe(6);
-    for (const [i, info] of infos.entries()) expect(await storage.getText(info.key)).toBe(`cat ${i}`);
+    for (const [i, info] of infos.entries())
+      expect(await storage.getText(info.key)).toBe(`cat ${i}`);
     for (const key of keys) expect(key).toMatch(/^photos\/cat(_[a-z0-9]{6})?\.jpg$/);
   });
 });
@@ -129,7 +145,9 @@ describe('disk driver: what survives a restart', () => {
     writeFileSync(join(root, 'avatars', 'ada.png'), 'png bytes');
     const info = await storage.head('avatars/ada.png');
     expect(info).toMatchObject({ size: 9, contentType: 'image/png' });
-    expect((await storage.list({ prefix: 'avatars/' })).objects.map((o) => o.key)).toEqual(['avatars/ada.png']);
+    expect((await storage.list({ prefix: 'avatars/' })).objects.map((o) => o.key)).toEqual([
+      'avatars/ada.png',
+    ]);
   });
 });
 
@@ -150,11 +168,18 @@ describe('disk driver: the root is a wall', () => {
       () => storage.list({ prefix: 'escape/' }),
     ];
     for (const attempt of attempts) {
-      const error = await attempt().then(() => undefined, (e: unknown) => e);
+      const error = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isStorageError(error, 'PERMISSION_DENIED')).toBe(true);
     }
-    await expect(storage.delete('escape/secret.txt')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
-    await expect(storage.deletePrefix('escape/')).rejects.toMatchObject({ code: 'PERMISSION_DENIED' });
+    await expect(storage.delete('escape/secret.txt')).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
+    await expect(storage.deletePrefix('escape/')).rejects.toMatchObject({
+      code: 'PERMISSION_DENIED',
+    });
     expect(readdirSync(outside)).toEqual(['secret.txt']);
     expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('do not read');
   });
@@ -176,7 +201,9 @@ describe('disk driver: the root is a wall', () => {
   });
 
   it('reserves its metadata folder and temporary names', async () => {
-    await expect(storage.put('.stowage/meta/x.json', '{}')).rejects.toMatchObject({ code: 'INVALID_KEY' });
+    await expect(storage.put('.stowage/meta/x.json', '{}')).rejects.toMatchObject({
+      code: 'INVALID_KEY',
+    });
     await expect(storage.get('a.stowage-tmp')).rejects.toMatchObject({ code: 'INVALID_KEY' });
   });
 
@@ -198,7 +225,9 @@ describe('disk driver: regressions found by the conformance suite', () => {
   it("a refused move (onConflict 'fail') keeps the source and the target's metadata", async () => {
     await storage.put('from.txt', 'source', { metadata: { side: 'from' } });
     await storage.put('to.txt', 'target', { metadata: { side: 'to' } });
-    await expect(storage.move('from.txt', 'to.txt', { onConflict: 'fail' })).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await expect(storage.move('from.txt', 'to.txt', { onConflict: 'fail' })).rejects.toMatchObject({
+      code: 'ALREADY_EXISTS',
+    });
     expect(await storage.getText('from.txt')).toBe('source');
     expect(await storage.getText('to.txt')).toBe('target');
     expect((await storage.head('to.txt')).metadata).toEqual({ side: 'to' });

@@ -1,7 +1,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Driver, type EnvDriverFactory, isStorageError, memory, selectDriver, storageFromEnv } from '@stowage/core';
+import {
+  type Driver,
+  type EnvDriverFactory,
+  isStorageError,
+  memory,
+  selectDriver,
+  storageFromEnv,
+} from '@stowage/core';
 import { describe, expect, it } from 'vitest';
 
 const fakeCloud = (driverName: string): EnvDriverFactory => ({
@@ -18,7 +25,10 @@ describe('storageFromEnv', () => {
 
   it('uses STORAGE_DISK_ROOT and STORAGE_PUBLIC_BASE_URL', async () => {
     const root = mkdtempSync(join(tmpdir(), 'stowage-env-'));
-    const storage = storageFromEnv({ STORAGE_DISK_ROOT: root, STORAGE_PUBLIC_BASE_URL: 'https://cdn.example.com/files/' });
+    const storage = storageFromEnv({
+      STORAGE_DISK_ROOT: root,
+      STORAGE_PUBLIC_BASE_URL: 'https://cdn.example.com/files/',
+    });
     await storage.put('x.txt', 'hi');
     expect(storage.url('x.txt')).toBe('https://cdn.example.com/files/x.txt');
     expect(await storageFromEnv({ STORAGE_DISK_ROOT: root }).getText('x.txt')).toBe('hi');
@@ -26,14 +36,23 @@ describe('storageFromEnv', () => {
 
   it('picks the driver in the documented order', () => {
     expect(selectDriver({ STORAGE_DRIVER: 'S3', USE_R2: 'true' }).driver).toBe('s3');
-    expect(selectDriver({ USE_R2: 'true', USE_S3: 'true', CLOUDINARY_URL: 'cloudinary://k:s@c' }).driver).toBe('r2');
-    expect(selectDriver({ USE_S3: 'True', CLOUDINARY_URL: 'cloudinary://k:s@c' }).driver).toBe('s3');
-    expect(selectDriver({ USE_S3: 'false', CLOUDINARY_CLOUD_NAME: 'demo' }).driver).toBe('cloudinary');
+    expect(
+      selectDriver({ USE_R2: 'true', USE_S3: 'true', CLOUDINARY_URL: 'cloudinary://k:s@c' }).driver,
+    ).toBe('r2');
+    expect(selectDriver({ USE_S3: 'True', CLOUDINARY_URL: 'cloudinary://k:s@c' }).driver).toBe(
+      's3',
+    );
+    expect(selectDriver({ USE_S3: 'false', CLOUDINARY_CLOUD_NAME: 'demo' }).driver).toBe(
+      'cloudinary',
+    );
     expect(selectDriver({ USE_R2: '0' }).driver).toBe('disk');
   });
 
   it('builds a registered cloud driver from its factory', () => {
-    const storage = storageFromEnv({ USE_R2: 'true' }, { drivers: [fakeCloud('s3'), fakeCloud('r2')] });
+    const storage = storageFromEnv(
+      { USE_R2: 'true' },
+      { drivers: [fakeCloud('s3'), fakeCloud('r2')] },
+    );
     expect(storage.driver).toBe('r2');
   });
 
@@ -62,7 +81,10 @@ describe('storageFromEnv', () => {
     const { diskFromEnv } = await import('@stowage/core');
     const root = mkdtempSync(join(tmpdir(), 'stowage-env-'));
     const silenced: string[] = [];
-    diskFromEnv({ NODE_ENV: 'production', STORAGE_DISK_ROOT: root, STORAGE_DISK_PERSISTENT: 'true' }, (m) => silenced.push(m));
+    diskFromEnv(
+      { NODE_ENV: 'production', STORAGE_DISK_ROOT: root, STORAGE_DISK_PERSISTENT: 'true' },
+      (m) => silenced.push(m),
+    );
     expect(silenced).toEqual([]);
     const warnings: string[] = [];
     diskFromEnv({ NODE_ENV: 'production', STORAGE_DISK_ROOT: root }, (m) => warnings.push(m));

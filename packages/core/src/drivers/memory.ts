@@ -3,10 +3,10 @@ import { readAll, streamOfBytes } from '../body.js';
 import type { Capabilities } from '../capabilities.js';
 import type { Driver, DriverBody, DriverListOptions, DriverPutOptions } from '../driver.js';
 import { StorageError } from '../errors.js';
-import { listFromSortedKeys } from '../list-keys.js';
 import { compareKeys } from '../keys.js';
-import type { ListResult, ObjectInfo } from '../types.js';
+import { listFromSortedKeys } from '../list-keys.js';
 import { sliceRange } from '../range.js';
+import type { ListResult, ObjectInfo } from '../types.js';
 
 const DRIVER_NAME = 'memory';
 
@@ -39,13 +39,22 @@ export function memory(): Driver {
 
   const info = (key: string): Entry => {
     const entry = entries.get(key);
-    if (!entry) throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
+    if (!entry)
+      throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
     return entry;
   };
 
-  const store = (key: string, data: Uint8Array, options: Omit<DriverPutOptions, 'size' | 'signal'>) => {
+  const store = (
+    key: string,
+    data: Uint8Array,
+    options: Omit<DriverPutOptions, 'size' | 'signal'>,
+  ) => {
     if (options.ifNoneMatch && entries.has(key)) {
-      throw new StorageError('ALREADY_EXISTS', `An object already exists at ${JSON.stringify(key)}.`, { key });
+      throw new StorageError(
+        'ALREADY_EXISTS',
+        `An object already exists at ${JSON.stringify(key)}.`,
+        { key },
+      );
     }
     const stored: ObjectInfo = {
       key,

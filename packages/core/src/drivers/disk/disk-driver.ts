@@ -2,20 +2,38 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { copyFile, link, realpath, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { streamOfBytes } from '../../body.js';
 import type { Capabilities } from '../../capabilities.js';
 import { contentTypeFor } from '../../content-type.js';
 import type { Driver, DriverBody, DriverCopyOptions, DriverPutOptions } from '../../driver.js';
 import { StorageError } from '../../errors.js';
 import { ListPager } from '../../list-keys.js';
-import { streamOfBytes } from '../../body.js';
 import { sliceRange } from '../../range.js';
 import { encodeKeyPath, joinUrl, signedUrlFor } from '../../signing.js';
 import type { ListResult, ObjectInfo } from '../../types.js';
-import { CREATE_FLAGS, closeFd, fdatasync, fdPath, openFd, READ_FLAGS, readRange, renamePath, statFd, writeAll, writeStream } from './fd.js';
+import {
+  CREATE_FLAGS,
+  closeFd,
+  fdatasync,
+  fdPath,
+  openFd,
+  READ_FLAGS,
+  readRange,
+  renamePath,
+  statFd,
+  writeAll,
+  writeStream,
+} from './fd.js';
 import { OpenFile } from './file-stream.js';
 import { mapDiskError } from './map-error.js';
 import { diskKeyProblem, errno, SafeRoot, TEMP_SUFFIX } from './safe-path.js';
-import { type FileVersion, readSidecar, removeSidecar, type Sidecar, writeSidecar } from './sidecar.js';
+import {
+  type FileVersion,
+  readSidecar,
+  removeSidecar,
+  type Sidecar,
+  writeSidecar,
+} from './sidecar.js';
 import { walkKeys } from './walk.js';
 
 const DRIVER_NAME = 'disk';
@@ -46,11 +64,19 @@ export interface DiskOptions {
  */
 export function disk(options: DiskOptions): Driver {
   if (!options || typeof options.root !== 'string' || options.root.trim() === '') {
-    throw new StorageError('CONFIG', 'disk() needs a `root` folder, e.g. disk({ root: "./media" }).', { driver: DRIVER_NAME, operation: 'config' });
+    throw new StorageError(
+      'CONFIG',
+      'disk() needs a `root` folder, e.g. disk({ root: "./media" }).',
+      { driver: DRIVER_NAME, operation: 'config' },
+    );
   }
   const secrets = options.signingSecret === undefined ? [] : [options.signingSecret].flat();
   if (secrets.some((s) => typeof s !== 'string' || s.length < 16)) {
-    throw new StorageError('CONFIG', 'disk() signingSecret must be a string of at least 16 characters (or a list of them).', { driver: DRIVER_NAME, operation: 'config' });
+    throw new StorageError(
+      'CONFIG',
+      'disk() signingSecret must be a string of at least 16 characters (or a list of them).',
+      { driver: DRIVER_NAME, operation: 'config' },
+    );
   }
   const publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '');
   const uploadBaseUrl = (options.uploadBaseUrl ?? options.publicBaseUrl)?.replace(/\/+$/, '');
@@ -81,7 +107,10 @@ export function disk(options: DiskOptions): Driver {
   /** Runs an operation with the key checked and fs errors mapped. */
   const withKey = async <T>(key: string, fn: (safe: SafeRoot) => Promise<T>): Promise<T> => {
     const problem = diskKeyProblem(key);
-    if (problem) throw new StorageError('INVALID_KEY', `Invalid key ${JSON.stringify(key)}: ${problem}.`, { key });
+    if (problem)
+      throw new StorageError('INVALID_KEY', `Invalid key ${JSON.stringify(key)}: ${problem}.`, {
+        key,
+      });
     try {
       return await fn(await root());
     } catch (error) {
@@ -97,7 +126,8 @@ export function disk(options: DiskOptions): Driver {
       fd = await openFd(path, READ_FLAGS);
     } catch (error) {
       const code = errno(error);
-      if (code === 'ENOTDIR') throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
+      if (code === 'ENOTDIR')
+        throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
       if (code !== 'ELOOP') throw error;
       // The key's file is itself a link: follow it only to a place inside the root.
       const target = await realpath(path);
@@ -108,7 +138,8 @@ export function disk(options: DiskOptions): Driver {
       // Checked on the open descriptor, so no link swapped in meanwhile can fool it.
       safe.assertInside(fdPath(fd) ?? (await realpath(path)), key);
       const file = statFd(fd);
-      if (!file.isFile()) throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
+      if (!file.isFile())
+        throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
       return { fd, file };
     } catch (error) {
       await closeFd(fd);
@@ -116,7 +147,11 @@ export function disk(options: DiskOptions): Driver {
     }
   };
 
-  const describe = async (safe: SafeRoot, key: string, file: FileVersion & { mtime: Date }): Promise<ObjectInfo> => {
+  const describe = async (
+    safe: SafeRoot,
+    key: string,
+    file: FileVersion & { mtime: Date },
+  ): Promise<ObjectInfo> => {
     const sidecar = await readSidecar(safe, key, file);
     return toInfo(key, file, sidecar);
   };
@@ -124,12 +159,14 @@ export function disk(options: DiskOptions): Driver {
   const statKey = async (safe: SafeRoot, key: string) => {
     const real = await realpath(safe.pathOf(key)).catch((error) => {
       // Part of the key is a file ("file.txt/child"): for a read, simply not found.
-      if (errno(error) === 'ENOTDIR') throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
+      if (errno(error) === 'ENOTDIR')
+        throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
       throw error;
     });
     safe.assertInside(real, key);
     const info = await stat(real);
-    if (!info.isFile()) throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
+    if (!info.isFile())
+      throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
     return info;
   };
 
@@ -141,7 +178,11 @@ export function disk(options: DiskOptions): Driver {
       await link(temp, path);
     } catch (error) {
       if (errno(error) === 'EEXIST') {
-        throw new StorageError('ALREADY_EXISTS', `An object already exists at ${JSON.stringify(key)}.`, { key });
+        throw new StorageError(
+          'ALREADY_EXISTS',
+          `An object already exists at ${JSON.stringify(key)}.`,
+          { key },
+        );
       }
       throw error;
     } finally {
@@ -157,7 +198,10 @@ export function disk(options: DiskOptions): Driver {
     const name = basename(path);
     let dir = dirname(path);
     for (let attempt = 0; ; attempt++) {
-      const temp = join(dir, `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`);
+      const temp = join(
+        dir,
+        `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`,
+      );
       let fd: number;
       try {
         fd = await openFd(temp, CREATE_FLAGS, 0o644);
@@ -171,7 +215,12 @@ export function disk(options: DiskOptions): Driver {
         // Linked out of the root (or no /proc to tell): resolve the folder the slow way.
         await closeFd(fd);
         await unlink(temp).catch(() => {});
-        if (attempt > 1) throw new StorageError('PERMISSION_DENIED', `Key ${JSON.stringify(key)} leads outside the storage root.`, { key });
+        if (attempt > 1)
+          throw new StorageError(
+            'PERMISSION_DENIED',
+            `Key ${JSON.stringify(key)} leads outside the storage root.`,
+            { key },
+          );
         dir = await safe.parentFor(path, key);
         if (real === undefined) return openVerified(dir, name, temp, key, safe);
         continue;
@@ -181,16 +230,41 @@ export function disk(options: DiskOptions): Driver {
   };
 
   /** openTemp where /proc is unavailable: the folder was resolved by realpath just before. */
-  const openVerified = async (dir: string, name: string, _temp: string, key: string, safe: SafeRoot) => {
-    const temp = join(dir, `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`);
+  const openVerified = async (
+    dir: string,
+    name: string,
+    _temp: string,
+    key: string,
+    safe: SafeRoot,
+  ) => {
+    const temp = join(
+      dir,
+      `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`,
+    );
     safe.assertInside(dir, key);
     return { fd: await openFd(temp, CREATE_FLAGS, 0o644), temp, target: join(dir, name) };
   };
 
-  const wantsSidecar = (key: string, o: Pick<DriverPutOptions, 'contentType' | 'cacheControl' | 'contentDisposition' | 'visibility' | 'metadata'>) =>
-    o.contentType !== contentTypeFor(key) || o.cacheControl !== undefined || o.contentDisposition !== undefined || o.visibility !== undefined || Object.keys(o.metadata).length > 0;
+  const wantsSidecar = (
+    key: string,
+    o: Pick<
+      DriverPutOptions,
+      'contentType' | 'cacheControl' | 'contentDisposition' | 'visibility' | 'metadata'
+    >,
+  ) =>
+    o.contentType !== contentTypeFor(key) ||
+    o.cacheControl !== undefined ||
+    o.contentDisposition !== undefined ||
+    o.visibility !== undefined ||
+    Object.keys(o.metadata).length > 0;
 
-  const sidecarFor = (file: FileVersion, o: Pick<DriverPutOptions, 'contentType' | 'cacheControl' | 'contentDisposition' | 'visibility' | 'metadata'>): Sidecar => ({
+  const sidecarFor = (
+    file: FileVersion,
+    o: Pick<
+      DriverPutOptions,
+      'contentType' | 'cacheControl' | 'contentDisposition' | 'visibility' | 'metadata'
+    >,
+  ): Sidecar => ({
     v: 1,
     ino: file.ino,
     size: file.size,
@@ -321,7 +395,8 @@ export function disk(options: DiskOptions): Driver {
           await pruneEmpty(safe, path);
           return;
         }
-        for await (const entry of walkKeys(safe, prefix, undefined, false)) await deleteKey(entry.key);
+        for await (const entry of walkKeys(safe, prefix, undefined, false))
+          await deleteKey(entry.key);
       } catch (error) {
         throw mapDiskError(error, prefix);
       }
@@ -336,7 +411,9 @@ export function disk(options: DiskOptions): Driver {
           for await (const entry of walkKeys(safe, o.prefix, pager.resumeAfter, shallow)) {
             if (!pager.offer(entry.key, entry.isPrefix)) break;
           }
-          const objects = await mapLimit(pager.keys, DESCRIBE_CONCURRENCY, async (key) => describe(safe, key, await statKey(safe, key)));
+          const objects = await mapLimit(pager.keys, DESCRIBE_CONCURRENCY, async (key) =>
+            describe(safe, key, await statKey(safe, key)),
+          );
           return pager.result(objects);
         } catch (error) {
           throw mapDiskError(error, o.prefix);
@@ -396,7 +473,11 @@ export function disk(options: DiskOptions): Driver {
             await link(fromPath, target);
           } catch (error) {
             if (errno(error) === 'EEXIST') {
-              throw new StorageError('ALREADY_EXISTS', `An object already exists at ${JSON.stringify(to)}.`, { key: to });
+              throw new StorageError(
+                'ALREADY_EXISTS',
+                `An object already exists at ${JSON.stringify(to)}.`,
+                { key: to },
+              );
             }
             throw error;
           }
@@ -417,20 +498,28 @@ export function disk(options: DiskOptions): Driver {
     },
 
     async signedUrl(key, o) {
-      return signedUrlFor(publicBaseUrl!, {
-        method: 'GET',
-        key,
-        expires: Math.floor(Date.now() / 1000) + o.expiresIn,
-        responseContentDisposition: o.contentDisposition,
-        responseContentType: o.contentType,
-      }, secrets[0]!);
+      return signedUrlFor(
+        publicBaseUrl!,
+        {
+          method: 'GET',
+          key,
+          expires: Math.floor(Date.now() / 1000) + o.expiresIn,
+          responseContentDisposition: o.contentDisposition,
+          responseContentType: o.contentType,
+        },
+        secrets[0]!,
+      );
     },
 
     async signedUpload(key, o) {
       const expires = Math.floor(Date.now() / 1000) + o.expiresIn;
       return {
         method: 'PUT' as const,
-        url: signedUrlFor(uploadBaseUrl!, { method: 'PUT', key, expires, uploadContentType: o.contentType, maxSize: o.maxSize }, secrets[0]!),
+        url: signedUrlFor(
+          uploadBaseUrl!,
+          { method: 'PUT', key, expires, uploadContentType: o.contentType, maxSize: o.maxSize },
+          secrets[0]!,
+        ),
         headers: (o.contentType ? { 'content-type': o.contentType } : {}) as Record<string, string>,
         fields: {},
         expiresAt: new Date(expires * 1000),
@@ -441,7 +530,10 @@ export function disk(options: DiskOptions): Driver {
 
 function diskKeyCheck(key: string): void {
   const problem = diskKeyProblem(key);
-  if (problem) throw new StorageError('INVALID_KEY', `Invalid key ${JSON.stringify(key)}: ${problem}.`, { key });
+  if (problem)
+    throw new StorageError('INVALID_KEY', `Invalid key ${JSON.stringify(key)}: ${problem}.`, {
+      key,
+    });
 }
 
 /** The put options a stored file was written with, recovered from its sidecar. */
@@ -455,7 +547,11 @@ function sidecarOptions(key: string, sidecar: Sidecar | undefined) {
   };
 }
 
-function toInfo(key: string, file: FileVersion & { mtime: Date }, sidecar: Sidecar | undefined): ObjectInfo {
+function toInfo(
+  key: string,
+  file: FileVersion & { mtime: Date },
+  sidecar: Sidecar | undefined,
+): ObjectInfo {
   return {
     key,
     size: file.size,
@@ -470,7 +566,11 @@ function toInfo(key: string, file: FileVersion & { mtime: Date }, sidecar: Sidec
   };
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

@@ -6,15 +6,27 @@ import { promisify } from 'node:util';
  * markedly cheaper than FileHandle methods; calls that never wait on a disk (fstat of an open fd,
  * readlink of /proc/self/fd) run synchronously, saving a thread-pool round trip each.
  */
-export const openFd = promisify(fs.open) as (path: string, flags: number | string, mode?: number) => Promise<number>;
+export const openFd = promisify(fs.open) as (
+  path: string,
+  flags: number | string,
+  mode?: number,
+) => Promise<number>;
 export const closeFd = promisify(fs.close);
 export const renamePath = promisify(fs.rename);
 export const fdatasync = promisify(fs.fdatasync);
 
 /** Reads into `buffer`; resolves the number of bytes read (0 at the end of the file). */
-export function readFd(fd: number, buffer: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+export function readFd(
+  fd: number,
+  buffer: Uint8Array,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<number> {
   return new Promise((resolve, reject) => {
-    fs.read(fd, buffer, offset, length, position, (error, n) => (error ? reject(error) : resolve(n)));
+    fs.read(fd, buffer, offset, length, position, (error, n) =>
+      error ? reject(error) : resolve(n),
+    );
   });
 }
 
@@ -60,12 +72,15 @@ export async function readRange(fd: number, start: number, end: number): Promise
   return buffer;
 }
 
-
 /**
  * Writes a stream of chunks, pulling the next chunk while the previous one is being written so
  * that the source and the disk work at the same time (as a Writable's queue does).
  */
-export async function writeStream(fd: number, source: AsyncIterable<Uint8Array>, signal?: AbortSignal): Promise<void> {
+export async function writeStream(
+  fd: number,
+  source: AsyncIterable<Uint8Array>,
+  signal?: AbortSignal,
+): Promise<void> {
   const chunks = source[Symbol.asyncIterator]();
   let writing: Promise<void> = Promise.resolve();
   try {

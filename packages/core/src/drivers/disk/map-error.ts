@@ -23,7 +23,11 @@ export function mapDiskError(error: unknown, key?: string): StorageError {
     case 'EACCES':
     case 'EPERM':
     case 'EROFS':
-      return new StorageError('PERMISSION_DENIED', `The process may not access the file${where} (${code}).`, options);
+      return new StorageError(
+        'PERMISSION_DENIED',
+        `The process may not access the file${where} (${code}).`,
+        options,
+      );
     case 'ENOSPC':
     case 'EDQUOT':
       return new StorageError('TOO_LARGE', `The disk is full${where} (${code}).`, options);
@@ -31,7 +35,11 @@ export function mapDiskError(error: unknown, key?: string): StorageError {
     case 'ENFILE':
     case 'EBUSY':
     case 'EAGAIN':
-      return new StorageError('RATE_LIMITED', `Too many open files or a busy file${where} (${code}); retry.`, { ...options, retryable: true });
+      return new StorageError(
+        'RATE_LIMITED',
+        `Too many open files or a busy file${where} (${code}); retry.`,
+        { ...options, retryable: true },
+      );
     case 'ELOOP':
       return new StorageError('PERMISSION_DENIED', `Too many symbolic links${where}.`, options);
     case 'ABORT_ERR':

@@ -12,7 +12,8 @@ export function diskKeyProblem(key: string): string | undefined {
   if (key === META_DIR || key.startsWith(`${META_DIR}/`)) {
     return `keys under "${META_DIR}/" are reserved by the disk driver for metadata`;
   }
-  if (key.endsWith(TEMP_SUFFIX)) return `keys ending in "${TEMP_SUFFIX}" are reserved for temporary files`;
+  if (key.endsWith(TEMP_SUFFIX))
+    return `keys ending in "${TEMP_SUFFIX}" are reserved for temporary files`;
   return undefined;
 }
 
@@ -42,7 +43,11 @@ export class SafeRoot {
   /** Throws PERMISSION_DENIED unless `real` is inside the root. */
   assertInside(real: string, key: string): void {
     if (!this.contains(real)) {
-      throw new StorageError('PERMISSION_DENIED', `Key ${JSON.stringify(key)} leads outside the storage root through a symbolic link.`, { key });
+      throw new StorageError(
+        'PERMISSION_DENIED',
+        `Key ${JSON.stringify(key)} leads outside the storage root through a symbolic link.`,
+        { key },
+      );
     }
   }
 
@@ -83,5 +88,7 @@ export class SafeRoot {
 }
 
 export function errno(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null ? (error as NodeJS.ErrnoException).code : undefined;
+  return typeof error === 'object' && error !== null
+    ? (error as NodeJS.ErrnoException).code
+    : undefined;
 }

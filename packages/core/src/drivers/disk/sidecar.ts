@@ -36,7 +36,11 @@ export function sidecarPath(root: SafeRoot, key: string): string {
   return join(root.real, META_DIR, 'meta', `${key}.json`);
 }
 
-export async function readSidecar(root: SafeRoot, key: string, file: FileVersion): Promise<Sidecar | undefined> {
+export async function readSidecar(
+  root: SafeRoot,
+  key: string,
+  file: FileVersion,
+): Promise<Sidecar | undefined> {
   const path = sidecarPath(root, key);
   // Most files have no sidecar. A synchronous stat that does not throw answers that from the
   // dentry cache; an async open would allocate an Error (with a stack) per miss, which costs
@@ -56,7 +60,11 @@ export async function readSidecar(root: SafeRoot, key: string, file: FileVersion
   }
   try {
     const sidecar = JSON.parse(text) as Sidecar;
-    const matches = sidecar.v === 1 && sidecar.ino === file.ino && sidecar.size === file.size && sidecar.mtimeMs === file.mtimeMs;
+    const matches =
+      sidecar.v === 1 &&
+      sidecar.ino === file.ino &&
+      sidecar.size === file.size &&
+      sidecar.mtimeMs === file.mtimeMs;
     return matches ? sidecar : undefined;
   } catch {
     return undefined; // A torn or hand-edited sidecar is treated as absent.

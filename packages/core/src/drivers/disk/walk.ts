@@ -77,7 +77,11 @@ async function readEntries(root: SafeRoot, dirKey: string): Promise<Dirent[]> {
 }
 
 /** True for a folder, false for a file, undefined for anything to leave out (links outside the root, sockets). */
-async function isDirectory(root: SafeRoot, dirKey: string, entry: Dirent): Promise<boolean | undefined> {
+async function isDirectory(
+  root: SafeRoot,
+  dirKey: string,
+  entry: Dirent,
+): Promise<boolean | undefined> {
   if (entry.isDirectory()) return true;
   if (entry.isFile()) return false;
   if (!entry.isSymbolicLink()) return undefined;
