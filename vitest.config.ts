@@ -34,6 +34,8 @@ export default defineConfig({
       project('cloudinary'),
       project('tickets'),
       project('cli'),
+      // Repository-level checks: packed packages installed as users get them, docs samples.
+      { extends: true as const, test: { name: 'repo', include: ['test/**/*.test.ts'] } },
     ],
   },
 });
