@@ -1,4 +1,6 @@
 import { describe, expect } from 'vitest';
+import { isStorageError } from '../errors.js';
+import type { Storage } from '../storage.js';
 import type { DirectUpload, Visibility } from '../types.js';
 import { essence, expectStorageError } from './assertions.js';
 import { defineCase, type Suite } from './context.js';
@@ -60,7 +62,6 @@ export function registerAccessCases(suite: Suite): void {
         const upload = await storage.signedUpload(key, {
           expiresIn: 600,
           contentType: 'text/plain',
-          maxSize: 1024 * 1024,
         });
         expect(['PUT', 'POST']).toContain(upload.method);
         expect(typeof upload.url).toBe('string');
@@ -76,6 +77,31 @@ export function registerAccessCases(suite: Suite): void {
         expect(response.status, `upload answered ${response.status}`).toBeLessThan(400);
         expect(await storage.getText(key)).toBe(UPLOADED);
         expect(essence((await storage.head(key)).contentType)).toBe('text/plain');
+      },
+    );
+
+    defineCase(
+      suite,
+      'signedUpload with maxSize refuses a larger body, or is UNSUPPORTED (never ignored)',
+      { needs: ['signedUpload'] },
+      async ({ storage, p, t, suite }) => {
+        const key = `${p}uploads/limited.txt`;
+        let upload: Awaited<ReturnType<Storage['signedUpload']>>;
+        try {
+          upload = await storage.signedUpload(key, {
+            expiresIn: 600,
+            contentType: 'text/plain',
+            maxSize: 1024,
+          });
+        } catch (error) {
+          expect(isStorageError(error, 'UNSUPPORTED'), String(error)).toBe(true);
+          return;
+        }
+        if (!isFetchable(upload.url)) t.skip(`relative URL, nothing to upload to: ${upload.url}`);
+        const response = await performUpload(suite, upload, 'x'.repeat(4096), 'limited.txt');
+        await response.arrayBuffer();
+        expect(response.status).toBeGreaterThanOrEqual(400);
+        expect(await storage.exists(key)).toBe(false);
       },
     );
 

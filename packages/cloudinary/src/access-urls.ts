@@ -1,0 +1,135 @@
+import {
+  contentTypeFor,
+  type DirectUpload,
+  type ImageTransform,
+  type SignedUploadOptions,
+  type SignedUrlOptions,
+} from '@stowage/core';
+import { contextFor } from './asset-info.js';
+import { deliveryUrl, transformationString } from './delivery-url.js';
+import type { DriverContext } from './driver-context.js';
+
+/** Cloudinary accepts a signed upload for an hour after its timestamp. */
+export const MAX_UPLOAD_SECONDS = 3600;
+
+const essence = (type: string): string => type.split(';')[0]!.trim().toLowerCase();
+
+/**
+ * The public CDN URL of `key` (delivery type `upload`), computed from the key alone: image and
+ * video keys address their media asset with the key's extension as format, optionally
+ * transformed; other keys their raw asset.
+ */
+export function publicUrl(
+  ctx: DriverContext,
+  key: string,
+  options: { transform?: ImageTransform },
+): string {
+  const mapping = ctx.keys.map(key);
+  if (options.transform !== undefined && !mapping.media) {
+    throw ctx.error(
+      'UNSUPPORTED',
+      `Cloudinary transforms images and videos only; ${JSON.stringify(key)} is stored as a raw file.`,
+      key,
+    );
+  }
+  const location = mapping.media ?? mapping.raw;
+  return deliveryUrl(ctx.delivery, {
+    resourceType: location.resourceType,
+    type: 'upload',
+    publicId: location.publicId,
+    format: mapping.media?.extension.toLowerCase(),
+    transformation: options.transform ? transformationString(options.transform) : undefined,
+  });
+}
+
+/**
+ * An expiring `private_download_url` for every delivery type (Cloudinary's signed delivery URLs
+ * never expire). Computed from the key, without an API call. `attachment` follows
+ * `contentDisposition`; Cloudinary names the file after the asset, so a filename in it is
+ * UNSUPPORTED rather than silently dropped.
+ */
+export async function signedUrl(
+  ctx: DriverContext,
+  key: string,
+  options: SignedUrlOptions,
+): Promise<string> {
+  if (
+    options.contentType !== undefined &&
+    essence(options.contentType) !== essence(contentTypeFor(key))
+  ) {
+    throw ctx.error(
+      'UNSUPPORTED',
+      `Cloudinary serves ${JSON.stringify(key)} as ${essence(contentTypeFor(key))}; a signed URL cannot change the content type.`,
+      key,
+    );
+  }
+  if (/filename\*?\s*=/i.test(options.contentDisposition ?? '')) {
+    throw ctx.error(
+      'UNSUPPORTED',
+      `Cloudinary names a download after the asset; a signed URL cannot choose the filename. Pass contentDisposition: 'attachment' alone.`,
+      key,
+    );
+  }
+  const mapping = ctx.keys.map(key);
+  const location = mapping.media ?? mapping.raw;
+  return ctx.sdk.privateDownloadUrl(location.resourceType, location.publicId, {
+    format: mapping.media?.extension.toLowerCase() ?? '',
+    type: ctx.options.deliveryType,
+    expiresAt: Math.floor(Date.now() / 1000) + options.expiresIn,
+    attachment: /^\s*attachment/i.test(options.contentDisposition ?? ''),
+  });
+}
+
+/** Cloudinary's `key=value|...` context string, with `=` and `|` escaped as the SDK does. */
+export function encodeContext(context: Record<string, string>): string {
+  return Object.entries(context)
+    .map(([name, value]) => `${name}=${value.replace(/([=|])/g, '\\$1')}`)
+    .join('|');
+}
+
+/**
+ * A signed multipart POST to the Upload API (file field `file`). Cloudinary accepts a signature for
+ * an hour after its `timestamp`, so the timestamp is set back to make that hour end at `expiresAt`;
+ * `expiresIn` over 3600 is capped at 3600 (`expiresAt` says so). `maxSize` cannot be enforced per
+ * upload (only by an upload preset), so asking for it is UNSUPPORTED rather than ignored. The upload overwrites (a browser upload cannot check the key's owner).
+ */
+export async function signedUpload(
+  ctx: DriverContext,
+  key: string,
+  options: SignedUploadOptions,
+): Promise<DirectUpload> {
+  if (options.maxSize !== undefined) {
+    throw ctx.error(
+      'UNSUPPORTED',
+      'Cloudinary cannot limit the size of one signed upload (an upload preset can); call signedUpload() without maxSize and check the size after the upload.',
+      key,
+    );
+  }
+  const mapping = ctx.keys.map(key);
+  const location = mapping.media ?? mapping.raw;
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = Math.min(options.expiresIn, MAX_UPLOAD_SECONDS);
+  const context = encodeContext(
+    contextFor(
+      key,
+      { contentType: options.contentType ?? contentTypeFor(key), metadata: {} },
+      { extension: mapping.media?.extension, hashed: location.hashed },
+    ),
+  );
+  const params: Record<string, string> = {
+    public_id: location.publicId,
+    timestamp: String(now - (MAX_UPLOAD_SECONDS - lifetime)),
+    type: ctx.options.deliveryType,
+    overwrite: 'true',
+    invalidate: 'true',
+    ...(context ? { context } : {}),
+  };
+  const signature = await ctx.sdk.sign(params);
+  return {
+    method: 'POST',
+    url: `${ctx.options.uploadPrefix}/v1_1/${ctx.options.cloudName}/${location.resourceType}/upload`,
+    headers: {},
+    fields: { ...params, api_key: ctx.options.apiKey, signature },
+    expiresAt: new Date((now + lifetime) * 1000),
+  };
+}

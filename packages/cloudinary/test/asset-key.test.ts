@@ -1,0 +1,215 @@
+import { keyProblem } from '@stowage/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AssetKeys, decodeIdPart, mediaKindOf } from '../src/asset-key.js';
+
+const keys = new AssetKeys(undefined, true);
+
+/** [key, resource type, public id] rows of the README's mapping table. */
+const TABLE: Array<[key: string, kind: 'image' | 'video' | 'raw', publicId: string]> = [
+  ['tickets/qr_codes/E1/ticket_T1.png', 'image', 'tickets/qr_codes/E1/ticket_T1'],
+  ['avatars/ada.JPG', 'image', 'avatars/ada'],
+  ['photos/cat.jpeg', 'image', 'photos/cat'],
+  ['tickets/pdf/E1/ticket_T1.pdf', 'image', 'tickets/pdf/E1/ticket_T1'],
+  ['clips/intro.mp4', 'video', 'clips/intro'],
+  ['podcasts/ep1.mp3', 'video', 'podcasts/ep1'],
+  ['docs/readme.txt', 'raw', 'docs/readme.txt'],
+  ['data/report.json', 'raw', 'data/report.json'],
+  ['README', 'raw', 'README'],
+  ['config/.env', 'raw', 'config/.env'],
+  ['archive.tar.gz', 'raw', 'archive.tar.gz'],
+  ['v1.2/notes.png', 'image', 'v1.2/notes'],
+  ['q?a=1&b=2.txt', 'raw', 'q~3Fa=1~26b=2.txt'],
+  ['100% <sure> #1 + more.txt', 'raw', '100~25 ~3Csure~3E ~231 ~2B more.txt'],
+  ['releases/v2/app.zip', 'raw', 'releases/~762/app.zip'],
+  ['~7E literal.txt', 'raw', '~7E7E literal.txt'],
+  [' padded .txt', 'raw', '~20padded .txt'],
+  ['http:/x.txt', 'raw', '~68ttp:/x.txt'],
+];
+
+describe('key -> asset mapping', () => {
+  it.each(TABLE)('%s -> %s %s', (key, kind, publicId) => {
+    const mapping = keys.map(key);
+    const location = kind === 'raw' ? mapping.raw : mapping.media;
+    expect(location).toMatchObject({ resourceType: kind, publicId });
+    // Media keys keep a raw location too: content Cloudinary refuses as media goes there.
+    if (kind !== 'raw') expect(mapping.raw).toEqual({ resourceType: 'raw', publicId: key });
+  });
+
+  it('reads assets back to their keys', () => {
+    for (const [key, kind, publicId] of TABLE) {
+      const extension = kind === 'raw' ? undefined : key.slice(key.lastIndexOf('.') + 1);
+      expect(
+        keys.keyOf({ public_id: publicId, resource_type: kind, recordedExtension: extension }),
+      ).toBe(key);
+    }
+  });
+
+  it('reads assets other tools uploaded (no recorded extension: the format decides)', () => {
+    const legacy = { public_id: 'tickets/qr_codes/E1/ticket_T1', resource_type: 'image' };
+    expect(keys.keyOf({ ...legacy, format: 'png' })).toBe('tickets/qr_codes/E1/ticket_T1.png');
+    expect(keys.keyOf({ ...legacy, format: 'pdf' })).toBe('tickets/qr_codes/E1/ticket_T1.pdf');
+    expect(keys.keyOf({ ...legacy, format: undefined })).toBeUndefined();
+    // Cloudinary formats that are not image extensions of ours cannot be named by a key.
+    expect(keys.keyOf({ ...legacy, format: 'psd' })).toBeUndefined();
+  });
+
+  it('tells a/x.png and a/x.jpg apart by the recorded extension', () => {
+    expect(keys.map('a/x.png').media?.publicId).toBe(keys.map('a/x.jpg').media?.publicId);
+    const asset = { public_id: 'a/x', resource_type: 'image', format: 'jpg' };
+    expect(keys.keyOf({ ...asset, recordedExtension: 'png' })).toBe('a/x.png');
+    expect(keys.keyOf(asset)).toBe('a/x.jpg');
+  });
+
+  it('prefixes the folder and ignores assets outside it', () => {
+    const inFolder = new AssetKeys('app/media', true);
+    expect(inFolder.map('x.png').media?.publicId).toBe('app/media/x');
+    expect(inFolder.map('docs/a.txt').raw.publicId).toBe('app/media/docs/a.txt');
+    // Leading whitespace is only trimmed at the start of the whole id, which the folder is.
+    expect(inFolder.map(' a.txt').raw.publicId).toBe('app/media/ a.txt');
+    expect(inFolder.keyOf({ public_id: 'app/media/docs/a.txt', resource_type: 'raw' })).toBe(
+      'docs/a.txt',
+    );
+    expect(inFolder.keyOf({ public_id: 'other/a.txt', resource_type: 'raw' })).toBeUndefined();
+  });
+
+  it('ignores public ids that no key encodes to', () => {
+    // "~3F" decodes to "?", whose encoding is "~3F" again; a raw "?" cannot be stored at all.
+    expect(keys.keyOf({ public_id: 'a~3Fb', resource_type: 'raw' })).toBe('a?b');
+    // Not valid UTF-8 once decoded: stays as is, and "~C3" alone would be encoded "~7EC3".
+    expect(keys.keyOf({ public_id: 'a~C3', resource_type: 'raw' })).toBeUndefined();
+    expect(keys.keyOf({ public_id: 'a//b', resource_type: 'raw' })).toBeUndefined();
+    expect(keys.keyOf({ public_id: 'x', resource_type: 'folder' })).toBeUndefined();
+  });
+
+  it('shortens public ids over 255 characters and keeps them deterministic', () => {
+    const long = `${'k'.repeat(99)}/`.repeat(9) + 'z'.repeat(100);
+    const first = keys.map(long).raw;
+    expect(first.hashed).toBe(true);
+    expect(first.publicId).toHaveLength(255);
+    expect(first.publicId).toMatch(/^k{99}\/k{99}\/k{11}~[A-Za-z0-9_-]{43}$/);
+    expect(keys.map(long).raw.publicId).toBe(first.publicId);
+    expect(keys.map(`${long}2`).raw.publicId).not.toBe(first.publicId);
+    // Listed back through the key recorded in the context.
+    expect(keys.keyOf({ public_id: first.publicId, resource_type: 'raw', recordedKey: long })).toBe(
+      long,
+    );
+    expect(
+      keys.keyOf({ public_id: first.publicId, resource_type: 'raw', recordedKey: 'forged' }),
+    ).toBeUndefined();
+    // Prefixes still select it: short ones exactly, long ones cut to the readable head.
+    for (const prefix of [long.slice(0, 150), long.slice(0, 600)]) {
+      const server = keys.serverPrefix(prefix, 'raw');
+      expect(first.publicId.startsWith(server.publicIdPrefix)).toBe(true);
+      expect(server.exact).toBe(prefix.length <= 150);
+    }
+  });
+
+  it('refuses what Cloudinary refuses when escaping is off, naming it', () => {
+    const strict = new AssetKeys(undefined, false);
+    expect(() => strict.map('a?b.txt')).toThrow(/cannot contain the character "\?"/);
+    expect(() => strict.map('50%.txt')).toThrow(/cannot contain the character "%"/);
+    expect(() => strict.map('a+b.png')).toThrow(/cannot contain the character "\+"/);
+    expect(() => strict.map('v2/x.txt')).toThrow(/folder named like a version/);
+    expect(() => strict.map('x.txt ')).toThrow(/trailing whitespace/);
+    try {
+      strict.map('a#b.txt');
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'INVALID_KEY', key: 'a#b.txt' });
+    }
+    // "~" needs no escape without escaping.
+    expect(strict.map('~41.txt').raw.publicId).toBe('~41.txt');
+  });
+
+  it('knows image and video extensions in any case', () => {
+    expect(mediaKindOf('a/B.PNG')).toEqual({ kind: 'image', extension: 'PNG' });
+    expect(mediaKindOf('a.webm')).toEqual({ kind: 'video', extension: 'webm' });
+    expect(mediaKindOf('a/.png')).toBeUndefined();
+    expect(mediaKindOf('a.png/b')).toBeUndefined();
+    expect(mediaKindOf('a.')).toBeUndefined();
+  });
+});
+
+/** Valid keys made of characters that stress the encoding. */
+const keyArbitrary = fc
+  .array(
+    fc.constantFrom(
+      'a',
+      'Z',
+      '0',
+      '7',
+      'E',
+      'F',
+      'v',
+      '1',
+      '~',
+      '?',
+      '&',
+      '#',
+      '%',
+      '<',
+      '>',
+      '+',
+      ' ',
+      '\u3000',
+      '/',
+      '.',
+      'é',
+      '😀',
+      'h',
+      't',
+      'p',
+      's',
+      ':',
+    ),
+    { minLength: 1, maxLength: 24 },
+  )
+  .map((chars) => chars.join(''))
+  .filter((key) => keyProblem(key) === undefined);
+
+describe('encoding properties', () => {
+  it('every key reads back from its public ids', () => {
+    for (const folder of [undefined, 'f']) {
+      const mapper = new AssetKeys(folder, true);
+      fc.assert(
+        fc.property(keyArbitrary, (key) => {
+          const mapping = mapper.map(key);
+          expect(mapper.keyOf({ public_id: mapping.raw.publicId, resource_type: 'raw' })).toBe(key);
+          if (mapping.media) {
+            const media = {
+              public_id: mapping.media.publicId,
+              resource_type: mapping.media.resourceType,
+              recordedExtension: mapping.media.extension,
+            };
+            expect(mapper.keyOf(media)).toBe(key);
+          }
+          expect(mapping.raw.publicId).not.toMatch(/[?&#\\%<>+]/);
+        }),
+        { numRuns: 2000 },
+      );
+    }
+  });
+
+  it('a key prefix lists every key under it', () => {
+    fc.assert(
+      fc.property(keyArbitrary, fc.nat(), (key, at) => {
+        const prefix = key.slice(0, at % (key.length + 1));
+        const mapping = keys.map(key);
+        expect(
+          mapping.raw.publicId.startsWith(keys.serverPrefix(prefix, 'raw').publicIdPrefix),
+        ).toBe(true);
+        if (mapping.media) {
+          const server = keys.serverPrefix(prefix, mapping.media.resourceType);
+          expect(mapping.media.publicId.startsWith(server.publicIdPrefix)).toBe(true);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('decodes what it encodes, and nothing else', () => {
+    expect(decodeIdPart('~E6~96~87~20x')).toBe('文 x');
+    expect(decodeIdPart('~7E~7E')).toBe('~~');
+    expect(decodeIdPart('~ZZ~4')).toBe('~ZZ~4');
+  });
+});
