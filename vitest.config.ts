@@ -33,9 +33,29 @@ export default defineConfig({
       project('r2', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       project('cloudinary'),
       project('tickets'),
-      project('cli'),
+      project('cli', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       // Repository-level checks: packed packages installed as users get them, docs samples.
       { extends: true as const, test: { name: 'repo', include: ['test/**/*.test.ts'] } },
+      // The example apps in Chromium. The Next one runs `next build`, on the packages' dist/:
+      // run `pnpm build` first (`pnpm test` does).
+      {
+        extends: true as const,
+        test: {
+          name: 'example-express',
+          include: ['examples/express/test/**/*.test.ts'],
+          globalSetup: ['./scripts/s3-global-setup.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true as const,
+        test: {
+          name: 'example-next',
+          include: ['examples/next/test/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 360_000,
+        },
+      },
     ],
   },
 });

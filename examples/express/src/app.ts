@@ -1,0 +1,69 @@
+import { fileURLToPath } from 'node:url';
+import type { Storage } from '@stowage/core';
+import { createTicketService } from '@stowage/tickets';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { UrlMode } from './media.js';
+import { customerRoutes } from './routes/customers.js';
+import { mediaRoute } from './routes/media.js';
+import { ticketRoutes } from './routes/tickets.js';
+import { JsonStore } from './store.js';
+
+export interface CreateAppOptions {
+  storage: Storage;
+  /** Folder of the JSON data file (customers, events, tickets). */
+  dataDir: string;
+  /** HMAC secret of the tickets' QR codes (TICKET_SIGNING_SECRET). */
+  ticketSigningSecret: string;
+  /**
+   * Secret of the disk driver's signed URLs and uploads (STORAGE_SIGNING_SECRET): the same one
+   * the storage was made with. Without it /media serves public files only and takes no uploads.
+   */
+  signingSecret?: string;
+  /** How pages link to files (default: public URLs when the storage has them, else signed). */
+  urls?: UrlMode;
+  /** Where the disk driver's files are served (STORAGE_PUBLIC_BASE_URL's path; default /media). */
+  mediaPath?: string;
+  /** Also serve the storage at this path (R2's media proxy: /media-proxy). */
+  mediaProxyPath?: string;
+  /** Errors the user is not shown the details of (default: console.error). */
+  onError?: (error: unknown) => void;
+}
+
+const publicDir = fileURLToPath(new URL('../public', import.meta.url));
+
+/** The demo app. Listen with `createApp(options).listen(port)`. */
+export function createApp(options: CreateAppOptions): Express {
+  const { storage } = options;
+  const onError = options.onError ?? ((error: unknown) => console.error(error));
+  const urls = options.urls ?? (storage.capabilities.publicUrl ? 'public' : 'signed');
+  const store = new JsonStore(options.dataDir);
+  const tickets = createTicketService({ storage, signingSecret: options.ticketSigningSecret });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.static(publicDir, { maxAge: '1h' }));
+
+  // The disk driver's URLs point at the app itself.
+  if (storage.driver === 'disk') {
+    const path = options.mediaPath ?? '/media';
+    app.use(path, mediaRoute(storage, path, options.signingSecret, onError));
+  }
+  if (options.mediaProxyPath) {
+    const path = options.mediaProxyPath;
+    app.use(path, mediaRoute(storage, path, undefined, onError));
+  }
+
+  app.use(customerRoutes({ store, storage, urls, onError }));
+  app.use(ticketRoutes({ store, storage, tickets, urls }, onError));
+
+  const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
+    onError(error);
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(500).type('text').send('Something went wrong.\n');
+  };
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { isStorageError, type Storage, StorageError } from '@stowage/core';
+import { receiveUpload } from '@stowage/core/http';
+import { fileTypeFromBuffer } from 'file-type';
+
+export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+export const IMAGE_TOO_LARGE = 'The image is larger than 5 MiB.';
+/** How long signed URLs handed to the browser work. */
+const SIGNED_URL_SECONDS = 3600;
+
+/**
+ * `public`: `storage.url(key)` (disk under /media, a CDN, Cloudinary, a public bucket).
+ * `signed`: `storage.signedUrl(key)`, for private buckets.
+ */
+export type UrlMode = 'public' | 'signed';
+
+/** A browser URL for a stored file (relative for the disk driver). */
+export function mediaUrl(storage: Storage, mode: UrlMode, key: string): Promise<string> {
+  if (mode === 'public') return Promise.resolve(storage.url(key));
+  return storage.signedUrl(key, { expiresIn: SIGNED_URL_SECONDS });
+}
+
+/** Where a customer's images go: a new key per upload, so a browser never shows a stale one. */
+export function avatarKey(customerId: number, extension: string): string {
+  return `${avatarPrefix(customerId)}${randomBytes(6).toString('hex')}.${extension}`;
+}
+
+export function avatarPrefix(customerId: number): string {
+  return `avatars/${customerId}/`;
+}
+
+/** A received customer form: the fields, and the key of the stored image if one was chosen. */
+export type ReceivedForm =
+  | { ok: true; fields: Record<string, string>; imageKey?: string }
+  | { ok: false; error: unknown; fields: Record<string, string> };
+
+const NO_FILE_CHOSEN = Symbol('no file chosen');
+
+/**
+ * Receives a customer form (`multipart/form-data`) whose `image` field is optional: the image is
+ * streamed into the storage, its type read from its bytes, its size checked while it streams.
+ * When it fails, nothing is stored and `fields` still holds what was typed (the fields before
+ * the file input: put it last in the form).
+ *
+ * The type is checked in `key` rather than with receiveUpload's `accept: ['image/*']` because a
+ * browser sends an empty, typeless file part when no file was chosen, which `accept` would
+ * refuse; here that case means "no new image".
+ */
+export async function receiveCustomerForm(
+  request: Request,
+  storage: Storage,
+  keyFor: (extension: string) => string,
+): Promise<ReceivedForm> {
+  let fieldsBeforeFile: Record<string, string> = {};
+  try {
+    const { object, fields } = await receiveUpload(request, storage, {
+      field: 'image',
+      maxSize: MAX_IMAGE_BYTES,
+      key: (file, before) => {
+        fieldsBeforeFile = before;
+        if (file.filename === '' && file.extension === '') throw NO_FILE_CHOSEN;
+        if (!file.mimeType.startsWith('image/')) throw notAnImage(file.mimeType);
+        return keyFor(file.extension);
+      },
+    });
+    return { ok: true, fields, imageKey: object.key };
+  } catch (error) {
+    if (error === NO_FILE_CHOSEN) return { ok: true, fields: fieldsBeforeFile };
+    const reworded = isStorageError(error, 'TOO_LARGE')
+      ? new StorageError('TOO_LARGE', IMAGE_TOO_LARGE)
+      : error;
+    return { ok: false, error: reworded, fields: fieldsBeforeFile };
+  }
+}
+
+/**
+ * Checks a file a browser uploaded straight to the storage (see `/api/uploads`): it must be there,
+ * at most 5 MiB, and an image by its bytes. Otherwise it is deleted and the error says why.
+ */
+export async function checkUploadedImage(storage: Storage, key: string): Promise<void> {
+  let problem: StorageError | undefined;
+  const info = await storage.head(key).catch((error: unknown) => {
+    if (isStorageError(error, 'NOT_FOUND')) {
+      throw new StorageError('INVALID_INPUT', 'The upload did not arrive in the storage.');
+    }
+    throw error;
+  });
+  if (info.size > MAX_IMAGE_BYTES) problem = new StorageError('TOO_LARGE', IMAGE_TOO_LARGE);
+  else {
+    const head = info.size === 0 ? new Uint8Array() : await firstBytes(storage, key);
+    const type = await fileTypeFromBuffer(head);
+    if (!type?.mime.startsWith('image/')) problem = notAnImage(type?.mime);
+  }
+  if (problem) {
+    await storage.delete(key);
+    throw problem;
+  }
+}
+
+async function firstBytes(storage: Storage, key: string): Promise<Uint8Array> {
+  const object = await storage.get(key, { range: { offset: 0, length: 4100 } });
+  return object.bytes();
+}
+
+function notAnImage(mimeType: string | undefined): StorageError {
+  const found =
+    mimeType && mimeType !== 'application/octet-stream' ? ` (its content is ${mimeType})` : '';
+  return new StorageError(
+    'INVALID_INPUT',
+    `The file is not an image${found}. Choose a PNG, JPEG, GIF or WebP image.`,
+  );
+}
+
+/** A message safe to show: our own INVALID_INPUT / TOO_LARGE text, else a generic one. */
+export function messageFor(error: unknown): string {
+  if (isStorageError(error, 'INVALID_INPUT') || isStorageError(error, 'TOO_LARGE')) {
+    return error.message;
+  }
+  return 'Something went wrong while saving. Please try again.';
+}

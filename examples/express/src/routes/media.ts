@@ -1,0 +1,28 @@
+import type { Storage } from '@stowage/core';
+import { createFileHandler, createUploadHandler, toNodeHandler } from '@stowage/core/http';
+import type { RequestHandler } from 'express';
+import { MAX_IMAGE_BYTES } from '../media.js';
+
+/**
+ * Serves the storage's files under `basePath` (GET, HEAD) and, when `signingSecret` is set,
+ * receives the signed direct uploads the disk driver hands out (PUT).
+ */
+export function mediaRoute(
+  storage: Storage,
+  basePath: string,
+  signingSecret: string | undefined,
+  onError: (error: unknown) => void,
+): RequestHandler {
+  const files = toNodeHandler(createFileHandler(storage, { basePath, signingSecret, onError }));
+  const uploads = signingSecret
+    ? toNodeHandler(
+        createUploadHandler(storage, {
+          basePath,
+          signingSecret,
+          maxSize: MAX_IMAGE_BYTES,
+          onError,
+        }),
+      )
+    : undefined;
+  return (req, res, next) => (req.method === 'PUT' && uploads ? uploads : files)(req, res, next);
+}

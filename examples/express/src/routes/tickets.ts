@@ -1,0 +1,95 @@
+import { isStorageError } from '@stowage/core';
+import express, { type Request, type Router } from 'express';
+import { messageFor } from '../media.js';
+import {
+  createTicket,
+  deleteTicket,
+  findTicket,
+  regenerateTicket,
+  type TicketContext,
+  ticketJson,
+  ticketUrls,
+} from '../tickets.js';
+import { notFound, page, ticketPage, ticketsPage } from '../views.js';
+
+export function ticketRoutes(ctx: TicketContext, onError: (error: unknown) => void): Router {
+  const router = express.Router();
+  const driver = ctx.storage.driver;
+  const idOf = (req: Request) => Number(req.params.id);
+  const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  const listPage = async (error?: string, values: Record<string, string> = {}) => {
+    const data = await ctx.store.read();
+    const rows = data.tickets
+      .map((ticket) => ({ ticket, event: data.events.find((e) => e.id === ticket.eventId) }))
+      .reverse();
+    return page('Tickets', driver, ticketsPage(rows, error, values));
+  };
+
+  router.get('/tickets', async (_req, res) => {
+    res.type('html').send(await listPage());
+  });
+
+  router.get('/tickets/:id', async (req, res) => {
+    const found = await findTicket(ctx, idOf(req));
+    if (!found) {
+      res
+        .status(404)
+        .type('html')
+        .send(page('Not found', driver, notFound('Ticket')));
+      return;
+    }
+    const urls = await ticketUrls(ctx, found.ticket);
+    const notice = req.query.regenerated !== undefined ? 'The ticket was regenerated.' : undefined;
+    const body = ticketPage({ ...found, qrCodeUrl: urls?.qrCode, pdfUrl: urls?.pdf, notice });
+    res.type('html').send(page(`Ticket ${found.ticket.id}`, driver, body));
+  });
+
+  // HTML forms.
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  router.post('/api/tickets', form, async (req, res) => {
+    const values = (req.body ?? {}) as Record<string, string>;
+    try {
+      const ticket = await createTicket(ctx, values);
+      res.redirect(303, `/tickets/${ticket.id}`);
+    } catch (error) {
+      if (!isStorageError(error, 'INVALID_INPUT')) onError(error);
+      res.status(isStorageError(error, 'INVALID_INPUT') ? 400 : 500);
+      res.type('html').send(await listPage(messageFor(error), values));
+    }
+  });
+  router.post('/api/tickets/:id/regenerate', async (req, res) => {
+    if (!(await regenerateTicket(ctx, idOf(req)))) {
+      res
+        .status(404)
+        .type('html')
+        .send(page('Not found', driver, notFound('Ticket')));
+      return;
+    }
+    res.redirect(303, `/tickets/${idOf(req)}?regenerated`);
+  });
+  router.post('/api/tickets/:id/delete', async (req, res) => {
+    await deleteTicket(ctx, idOf(req));
+    res.redirect(303, '/tickets');
+  });
+
+  // The JSON API.
+  const missing = { error: { code: 'NOT_FOUND', message: 'No such ticket.' } };
+  router.get('/api/events/ticket/:id', async (req, res) => {
+    const json = await ticketJson(ctx, idOf(req), origin(req));
+    if (json) res.json(json);
+    else res.status(404).json(missing);
+  });
+  router.post('/api/events/regenerate/:id', async (req, res) => {
+    if (!(await regenerateTicket(ctx, idOf(req)))) {
+      res.status(404).json(missing);
+      return;
+    }
+    res.json(await ticketJson(ctx, idOf(req), origin(req)));
+  });
+  router.delete('/api/events/ticket/:id', async (req, res) => {
+    if (await deleteTicket(ctx, idOf(req))) res.json({ deleted: true, ticket_id: idOf(req) });
+    else res.status(404).json(missing);
+  });
+
+  return router;
+}

@@ -1,0 +1,159 @@
+import { isStorageError, type Storage, StorageError } from '@stowage/core';
+import type { TicketInput, TicketService } from '@stowage/tickets';
+import { mediaUrl, type UrlMode } from './media.js';
+import { type EventRecord, type JsonStore, type TicketRecord, takeId } from './store.js';
+
+export interface TicketContext {
+  store: JsonStore;
+  storage: Storage;
+  tickets: TicketService;
+  urls: UrlMode;
+}
+
+/** What `GET /api/events/ticket/:id` answers (the field names the old Django API had). */
+export interface TicketJson {
+  ticket_id: number;
+  event_id: number;
+  event_title: string;
+  event_date: string;
+  venue: string;
+  buyer_name: string;
+  quantity: number;
+  qr_code_url: string;
+  pdf_ticket_url: string;
+  qr_code_key: string;
+  pdf_key: string;
+  created_at: string;
+}
+
+function toInput(ticket: TicketRecord, event: EventRecord): TicketInput {
+  return {
+    ticketId: ticket.id,
+    eventId: event.id,
+    eventTitle: event.title,
+    eventDate: event.date,
+    venue: event.venue || undefined,
+    buyerName: ticket.buyerName,
+    quantity: ticket.quantity,
+  };
+}
+
+export async function findTicket(
+  ctx: TicketContext,
+  id: number,
+): Promise<{ ticket: TicketRecord; event: EventRecord } | undefined> {
+  const data = await ctx.store.read();
+  const ticket = data.tickets.find((t) => t.id === id);
+  const event = ticket && data.events.find((e) => e.id === ticket.eventId);
+  return ticket && event ? { ticket, event } : undefined;
+}
+
+/** Creates a ticket from the form (reusing the event if it exists) and renders its files. */
+export async function createTicket(
+  ctx: TicketContext,
+  form: Record<string, string | undefined>,
+): Promise<TicketRecord> {
+  const title = (form.event_title ?? '').trim();
+  const date = (form.event_date ?? '').trim();
+  const venue = (form.venue ?? '').trim();
+  const buyerName = (form.buyer_name ?? '').trim();
+  const quantity = Number(form.quantity);
+  if (!title || !date || !buyerName) {
+    throw new StorageError('INVALID_INPUT', 'Event title, date and buyer name are required.');
+  }
+  if (!Number.isInteger(quantity) || quantity < 1 || quantity > 20) {
+    throw new StorageError('INVALID_INPUT', 'Quantity must be a whole number from 1 to 20.');
+  }
+  const { ticket, event } = await ctx.store.update((data) => {
+    let event = data.events.find((e) => e.title === title && e.date === date && e.venue === venue);
+    if (!event) {
+      event = { id: takeId(data, 'events'), title, date, venue };
+      data.events.push(event);
+    }
+    const ticket: TicketRecord = {
+      id: takeId(data, 'tickets'),
+      eventId: event.id,
+      buyerName,
+      quantity,
+      createdAt: new Date().toISOString(),
+    };
+    data.tickets.push(ticket);
+    return { ticket, event };
+  });
+  try {
+    await ctx.tickets.issue(toInput(ticket, event));
+  } catch (error) {
+    // No ticket without its files: take the record back.
+    await ctx.store.update((data) => {
+      data.tickets = data.tickets.filter((t) => t.id !== ticket.id);
+    });
+    throw error;
+  }
+  return ticket;
+}
+
+/** URLs of a ticket's files; `undefined` when they are missing from the storage. */
+export async function ticketUrls(
+  ctx: TicketContext,
+  ticket: TicketRecord,
+): Promise<{ qrCode: string; pdf: string; qrKey: string; pdfKey: string } | undefined> {
+  try {
+    // get() checks that both files exist.
+    const issued = await ctx.tickets.get(ticket.id, ticket.eventId);
+    return {
+      qrCode: await mediaUrl(ctx.storage, ctx.urls, issued.qrCode.key),
+      pdf: await mediaUrl(ctx.storage, ctx.urls, issued.pdf.key),
+      qrKey: issued.qrCode.key,
+      pdfKey: issued.pdf.key,
+    };
+  } catch (error) {
+    if (isStorageError(error, 'NOT_FOUND')) return undefined;
+    throw error;
+  }
+}
+
+/** The API view of a ticket, with absolute URLs; `undefined` when there is no such ticket. */
+export async function ticketJson(
+  ctx: TicketContext,
+  id: number,
+  origin: string,
+): Promise<TicketJson | undefined> {
+  const found = await findTicket(ctx, id);
+  if (!found) return undefined;
+  const { ticket, event } = found;
+  const urls = await ticketUrls(ctx, ticket);
+  const keys = ctx.tickets.keys({ ticketId: ticket.id, eventId: event.id });
+  return {
+    ticket_id: ticket.id,
+    event_id: event.id,
+    event_title: event.title,
+    event_date: event.date,
+    venue: event.venue,
+    buyer_name: ticket.buyerName,
+    quantity: ticket.quantity,
+    qr_code_url: urls ? new URL(urls.qrCode, origin).href : '',
+    pdf_ticket_url: urls ? new URL(urls.pdf, origin).href : '',
+    qr_code_key: keys.qrCode,
+    pdf_key: keys.pdf,
+    created_at: ticket.createdAt,
+  };
+}
+
+/** Renders and stores the ticket's files again. False when there is no such ticket. */
+export async function regenerateTicket(ctx: TicketContext, id: number): Promise<boolean> {
+  const found = await findTicket(ctx, id);
+  if (!found) return false;
+  await ctx.tickets.regenerate(toInput(found.ticket, found.event));
+  return true;
+}
+
+/** Deletes the ticket's files, then the ticket. False when there is no such ticket. */
+export async function deleteTicket(ctx: TicketContext, id: number): Promise<boolean> {
+  const found = await findTicket(ctx, id);
+  if (!found) return false;
+  await ctx.tickets.remove({ ticketId: id, eventId: found.event.id });
+  await ctx.store.update((data) => {
+    data.tickets = data.tickets.filter((t) => t.id !== id);
+  });
+  return true;
+}

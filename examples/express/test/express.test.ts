@@ -1,0 +1,105 @@
+// The Express example in Chromium, on the disk driver and on S3 (the Ceph gateway, or S3_ENDPOINT).
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Env } from '@stowage/core';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { launchChromium } from '../../test-support/browser.js';
+import * as check from '../../test-support/scenario.js';
+import { createApp } from '../src/app.js';
+import { appOptionsFromEnv } from '../src/config.js';
+
+const SECRETS = {
+  STORAGE_SIGNING_SECRET: 'example-test-signing-secret-0123456789',
+  TICKET_SIGNING_SECRET: 'example-test-ticket-secret-0123456789',
+};
+
+let browser: Browser;
+let dir: string;
+
+beforeAll(async () => {
+  browser = await launchChromium();
+  dir = await mkdtemp(join(tmpdir(), 'stowage-example-express-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** The app as `pnpm start` builds it from .env, on a free port. */
+async function startApp(name: string, env: Env): Promise<check.AppUnderTest & { server: Server }> {
+  const options = appOptionsFromEnv({ ...SECRETS, DATA_DIR: join(dir, name, 'data'), ...env });
+  const server = createApp({ ...options, onError: () => {} }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return { name, baseUrl: `http://127.0.0.1:${port}`, storage: options.storage, browser, server };
+}
+
+function browserChecks(getApp: () => check.AppUnderTest) {
+  it('renders an avatar uploaded through the form', () => check.uploadAvatar(getApp()));
+  it('shows the default icon for no image and for a lost file', () => check.defaultIcons(getApp()));
+  it('refuses a non-image and an oversized image, storing nothing', () =>
+    check.refusedUploads(getApp()));
+  it('deletes the old image on replace and the image on delete', () =>
+    check.replaceAndDelete(getApp()));
+  it('takes a direct upload straight to the storage', () => check.directUpload(getApp()));
+  it('issues a ticket with a QR code and a PDF; regenerates and deletes it', () =>
+    check.tickets(getApp()));
+}
+
+describe('Express example on the disk driver', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    app = await startApp('express-disk', { STORAGE_DISK_ROOT: join(dir, 'disk', 'media') });
+  });
+  afterAll(() => app?.server.close());
+  browserChecks(() => app);
+});
+
+describe('Express example on S3', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    const s3 = inject('s3');
+    const bucket = `example-express-${Date.now().toString(36)}`;
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+    });
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    // The browser uploads straight to the bucket from the app's origin (the direct upload).
+    await client.send(
+      new PutBucketCorsCommand({
+        Bucket: bucket,
+        CORSConfiguration: {
+          CORSRules: [
+            {
+              AllowedOrigins: ['*'],
+              AllowedMethods: ['GET', 'PUT', 'POST'],
+              AllowedHeaders: ['*'],
+              ExposeHeaders: ['ETag'],
+            },
+          ],
+        },
+      }),
+    );
+    client.destroy();
+    app = await startApp('express-s3', {
+      USE_S3: 'true',
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      AWS_STORAGE_BUCKET_NAME: bucket,
+      AWS_S3_REGION_NAME: s3.region,
+      AWS_S3_ENDPOINT_URL: s3.endpoint,
+    });
+  });
+  afterAll(() => app?.server.close());
+  browserChecks(() => app);
+});

@@ -1,0 +1,10 @@
+import { app } from '@/lib/context';
+import { idParam, jsonNotFound } from '@/lib/http';
+import { regenerateTicket, ticketJson } from '@/lib/tickets';
+
+// Renders and stores the ticket's QR code and PDF again.
+export async function POST(request: Request, context: { params: Promise<{ id: string }> }) {
+  const id = await idParam(context);
+  if (!(await regenerateTicket(app(), id))) return jsonNotFound('No such ticket.');
+  return Response.json(await ticketJson(app(), id, new URL(request.url).origin));
+}

@@ -1,0 +1,10 @@
+import { app } from '@/lib/context';
+import { idParam, seeOther } from '@/lib/http';
+import { regenerateTicket } from '@/lib/tickets';
+
+export async function POST(_request: Request, context: { params: Promise<{ id: string }> }) {
+  const id = await idParam(context);
+  if (!(await regenerateTicket(app(), id)))
+    return new Response('No such ticket.\n', { status: 404 });
+  return seeOther(`/tickets/${id}`, { regenerated: '1' });
+}

@@ -1,0 +1,19 @@
+import { isStorageError } from '@stowage/core';
+import { app } from '@/lib/context';
+import { seeOther } from '@/lib/http';
+import { messageFor } from '@/lib/media';
+import { createTicket } from '@/lib/tickets';
+
+// Creates a ticket from the form and renders its QR code and PDF.
+export async function POST(request: Request) {
+  const form = Object.fromEntries(
+    [...(await request.formData()).entries()].map(([name, value]) => [name, String(value)]),
+  );
+  try {
+    const ticket = await createTicket(app(), form);
+    return seeOther(`/tickets/${ticket.id}`);
+  } catch (error) {
+    if (!isStorageError(error, 'INVALID_INPUT')) console.error(error);
+    return seeOther('/tickets', { error: messageFor(error), ...form });
+  }
+}

@@ -1,0 +1,39 @@
+import { createFileHandler, createUploadHandler, type WebHandler } from '@stowage/core/http';
+import { app } from './context';
+import { MAX_IMAGE_BYTES } from './media';
+
+const notFound = async () => new Response('Not found.\n', { status: 404 });
+
+/**
+ * Route handlers serving the storage under `basePath`: GET and HEAD with `createFileHandler`, PUT
+ * (the disk driver's signed direct uploads) with `createUploadHandler`. Made on the first request,
+ * not at import, so that `next build` needs no storage settings.
+ */
+export function mediaRoute(basePath: '/media' | '/media-proxy') {
+  let handlers: { files: WebHandler; uploads: WebHandler | undefined } | undefined;
+  const get = () => {
+    if (handlers) return handlers;
+    const { storage, signingSecret, mediaProxy } = app();
+    const served = basePath === '/media' ? storage.driver === 'disk' : mediaProxy;
+    const onError = (error: unknown) => console.error(error);
+    const secret = basePath === '/media' ? signingSecret : undefined;
+    handlers = {
+      files: served
+        ? createFileHandler(storage, { basePath, signingSecret: secret, onError })
+        : notFound,
+      uploads:
+        served && secret
+          ? createUploadHandler(storage, {
+              basePath,
+              signingSecret: secret,
+              maxSize: MAX_IMAGE_BYTES,
+              onError,
+            })
+          : undefined,
+    };
+    return handlers;
+  };
+  const files: WebHandler = (request) => get().files(request);
+  const uploads: WebHandler = (request) => (get().uploads ?? notFound)(request);
+  return { GET: files, HEAD: files, PUT: uploads };
+}
