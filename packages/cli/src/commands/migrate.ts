@@ -1,0 +1,213 @@
+import { existsSync } from 'node:fs';
+import {
+  createStorage,
+  isStorageError,
+  memory,
+  type Storage,
+  type StorageErrorCode,
+} from '@stowage/core';
+import { parseCommandArgs, wholeNumberOption } from '../args.js';
+import { formatBytes, formatDuration, plural } from '../format.js';
+import { type CommandContext, CommandFailure, UsageError } from '../io.js';
+import { type MigrateSummary, migrate } from '../migrate.js';
+import { checkPrefix } from '../prefix.js';
+import { createProgress } from '../progress.js';
+import { type OpenedStorage, openStorage, parseSourceSpec, type SourceSpec } from '../source.js';
+
+export const migrateHelp = `Usage: stowage migrate --from <storage> --to <storage> [options]
+
+Copies every object from one storage to another: body, content type, cache control,
+content disposition, visibility and metadata. Objects the target already has with the
+same size (and the same MD5 checksum, where both storages report one) are skipped, so an
+interrupted migration resumes by running the same command again.
+
+Storages:
+  disk:<folder>       a folder on this machine, e.g. disk:./media or disk:/var/data/media
+  env                 the storage your app's environment variables select (USE_S3, USE_R2,
+                      CLOUDINARY_URL, ...), read from this process's environment
+  env:<file>          the same, read from a dotenv file only, e.g. env:.env.production
+
+Options:
+  --from <storage>    where to copy from (only read)
+  --to <storage>      where to copy to
+  --prefix <p>        only keys starting with <p> (keys are kept as they are)
+  --dry-run           list what would be copied; write nothing
+  --force             copy even the objects the target already has
+  --concurrency <n>   objects copied at once (default 8, at most 64)
+  -h, --help          show this help
+
+Progress goes to stderr (a bar on a terminal, plain lines otherwise); the summary to stdout.
+Exit status: 0 all copied or skipped, 1 some objects failed (listed with the reason),
+2 usage error, 130 interrupted (run it again to resume).
+
+Example:
+  stowage migrate --from disk:./media --to env:.env.production --dry-run`;
+
+/** Errors that point at the configuration rather than at one object. */
+const CONFIGURATION_CODES: readonly StorageErrorCode[] = [
+  'UNAUTHENTICATED',
+  'PERMISSION_DENIED',
+  'CONFIG',
+  'NETWORK',
+];
+
+/** `stowage migrate`: copies one storage into another. */
+export async function migrateCommand(args: string[], ctx: CommandContext): Promise<number> {
+  const { values } = parseCommandArgs(
+    'migrate',
+    args,
+    {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      prefix: { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      force: { type: 'boolean' },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    0,
+  );
+  if (values.help) {
+    ctx.out.line(migrateHelp);
+    return 0;
+  }
+  if (values.from === undefined) throw new UsageError('Missing --from <storage>.', 'migrate');
+  if (values.to === undefined) throw new UsageError('Missing --to <storage>.', 'migrate');
+  const fromSpec = parseSourceSpec(values.from, 'source');
+  const toSpec = parseSourceSpec(values.to, 'target');
+  const prefix = checkPrefix('migrate', values.prefix);
+  const concurrency = wholeNumberOption('migrate', 'concurrency', values.concurrency, 8, 1, 64);
+  const dryRun = values['dry-run'] === true;
+
+  const opened: OpenedStorage[] = [];
+  try {
+    const from = await open(fromSpec, 'source', true, ctx);
+    opened.push(from);
+    const to = await open(toSpec, 'target', false, ctx);
+    opened.push(to);
+    if (from.diskRoot !== undefined && from.diskRoot === to.diskRoot) {
+      throw new UsageError(`The source and the target are the same folder (${from.diskRoot}).`);
+    }
+    if (fromSpec.kind === 'env' && toSpec.kind === 'env' && fromSpec.file === toSpec.file) {
+      throw new UsageError('The source and the target are the same environment.', 'migrate');
+    }
+    // A dry run must not even create the target folder: a missing one is an empty target.
+    const target =
+      dryRun && to.diskRoot !== undefined && !existsSync(to.diskRoot)
+        ? createStorage(memory())
+        : to.storage;
+    ctx.err.line(
+      `${dryRun ? 'Dry run: would copy' : 'Copying'} from ${from.label} to ${to.label}${prefix ? `, keys starting with ${JSON.stringify(prefix)}` : ''}`,
+    );
+    const progress = createProgress({ stream: ctx.err, tty: ctx.err.isTTY, dryRun });
+    let summary: MigrateSummary;
+    try {
+      summary = await migrate({
+        from: from.storage,
+        to: target,
+        prefix,
+        dryRun,
+        force: values.force === true,
+        concurrency,
+        signal: ctx.signal,
+        onProgress: (event) => {
+          progress.onProgress(event);
+          if (event.type === 'copied' && event.dryRun) {
+            ctx.out.line(`would copy  ${event.key} (${formatBytes(event.size)})`);
+          }
+        },
+      });
+    } catch (error) {
+      progress.finish();
+      if (!isStorageError(error)) throw error;
+      ctx.err.line(`error: the migration stopped: ${error.code} ${error.message}`);
+      if (CONFIGURATION_CODES.includes(error.code)) {
+        ctx.err.line(doctorHint(fromSpec, toSpec));
+      }
+      return 1;
+    }
+    progress.finish();
+    printSummary(summary, to.storage, ctx);
+    if (summary.failed > 0) {
+      ctx.err.line('');
+      ctx.err.line(`Failed (${summary.failed}):`);
+      for (const failure of summary.failures) {
+        ctx.err.line(`  ${failure.key}: ${failure.code} ${failure.message}`);
+      }
+      ctx.err.line('Run the same command again to retry them; objects already copied are skipped.');
+      if (summary.failures.some((f) => CONFIGURATION_CODES.includes(f.code))) {
+        ctx.err.line(doctorHint(fromSpec, toSpec));
+      }
+    }
+    if (summary.aborted) return 130;
+    return summary.failed > 0 ? 1 : 0;
+  } finally {
+    await Promise.all(opened.map((o) => o.storage.close().catch(() => {})));
+  }
+}
+
+async function open(
+  spec: SourceSpec,
+  role: 'source' | 'target',
+  mustExist: boolean,
+  ctx: CommandContext,
+): Promise<OpenedStorage> {
+  try {
+    const opened = await openStorage(spec, {
+      env: ctx.env,
+      cwd: ctx.cwd,
+      mustExist,
+      warn: (message) => ctx.err.line(`warning: ${message}`),
+    });
+    if (opened.env) ctx.redactor.addEnv(opened.env);
+    return opened;
+  } catch (error) {
+    if (isStorageError(error, 'CONFIG')) {
+      const where = spec.kind === 'env' && spec.file ? ` (${spec.file})` : '';
+      throw new CommandFailure(
+        `The ${role}${where} is not configured correctly: ${error.message}\nCheck it with: stowage doctor${spec.kind === 'env' && spec.file ? ` ${spec.file}` : ''}`,
+      );
+    }
+    throw error;
+  }
+}
+
+function printSummary(s: MigrateSummary, target: Storage, ctx: CommandContext): void {
+  const out = ctx.out;
+  const rate = s.durationMs > 0 ? s.copiedBytes / (s.durationMs / 1000) : 0;
+  out.line('');
+  if (s.dryRun) {
+    out.line(`would copy: ${plural(s.copied, 'object')}, ${formatBytes(s.copiedBytes)}`);
+  } else {
+    out.line(`copied:     ${plural(s.copied, 'object')}, ${formatBytes(s.copiedBytes)}`);
+  }
+  out.line(
+    `skipped:    ${plural(s.skipped, 'object')}, ${formatBytes(s.skippedBytes)} (already in the target)`,
+  );
+  out.line(`failed:     ${plural(s.failed, 'object')}`);
+  out.line(
+    `time:       ${formatDuration(s.durationMs)}${s.dryRun || s.copied === 0 ? '' : ` (${formatBytes(rate)}/s)`}`,
+  );
+  if (s.dropped.metadata > 0) {
+    out.line(
+      `note: ${plural(s.dropped.metadata, 'object')} had custom metadata, which the ${target.driver} target cannot store; it was left out.`,
+    );
+  }
+  if (s.dropped.visibility > 0) {
+    out.line(
+      `note: ${plural(s.dropped.visibility, 'object')} had a per-object visibility (public/private), which the ${target.driver} target does not keep; access follows the bucket's settings.`,
+    );
+  }
+  if (s.dryRun) out.line('Dry run: nothing was written.');
+  if (s.aborted) {
+    out.line(
+      `Interrupted${s.interrupted > 0 ? `: ${plural(s.interrupted, 'object')} in flight abandoned (puts are atomic, nothing half-written is left)` : ''}. Run the same command again to copy the rest.`,
+    );
+  }
+}
+
+function doctorHint(from: SourceSpec, to: SourceSpec): string {
+  const env = [from, to].find((s) => s.kind === 'env');
+  if (env?.kind !== 'env') return 'Check the storage configuration.';
+  return `Check the configuration with: stowage doctor${env.file ? ` ${env.file}` : ''}`;
+}

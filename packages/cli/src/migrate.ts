@@ -1,0 +1,405 @@
+import {
+  isStorageError,
+  type PutOptions,
+  type Storage,
+  StorageError,
+  type StorageErrorCode,
+} from '@stowage/core';
+import { WorkQueue } from './work-queue.js';
+
+/** Options of {@link migrate}. */
+export interface MigrateOptions {
+  /** The storage to copy from. It is only read. */
+  from: Storage;
+  /** The storage to copy into. */
+  to: Storage;
+  /** Copy only the keys that start with this. Keys are kept as they are. */
+  prefix?: string;
+  /** List what would be copied; read nothing, write nothing. */
+  dryRun?: boolean;
+  /** Copy objects even when the target already has them with the same size (and checksum). */
+  force?: boolean;
+  /** Objects copied at once (default 8, at most 64). */
+  concurrency?: number;
+  /** Extra attempts for an object whose copy fails with a retryable error (default 2). */
+  retries?: number;
+  /**
+   * Stops the migration: no new object is started, copies in flight are abandoned (a put is
+   * atomic, so nothing half-written stays behind) and the summary says `aborted`.
+   */
+  signal?: AbortSignal;
+  /** Called as objects are listed, copied, skipped or fail, and as bytes stream. */
+  onProgress?: (event: MigrateEvent) => void;
+}
+
+/** Running counts of a migration. */
+export interface MigrateTotals {
+  /** Objects found in the source so far, and their bytes. */
+  listed: number;
+  listedBytes: number;
+  /** The source listing is complete, so `listed` is the total. */
+  listingDone: boolean;
+  /** Copied objects (in a dry run: objects that would be copied). */
+  copied: number;
+  copiedBytes: number;
+  skipped: number;
+  skippedBytes: number;
+  failed: number;
+  failedBytes: number;
+  /** Bytes read from the source so far, objects in flight included. */
+  transferredBytes: number;
+  elapsedMs: number;
+}
+
+/** What {@link MigrateOptions.onProgress} receives. `totals` is a snapshot. */
+export type MigrateEvent =
+  | { type: 'indexed'; objects: number; totals: MigrateTotals }
+  | { type: 'listed'; totals: MigrateTotals }
+  | { type: 'copied'; key: string; size: number; dryRun: boolean; totals: MigrateTotals }
+  | { type: 'skipped'; key: string; size: number; reason: string; totals: MigrateTotals }
+  | { type: 'failed'; key: string; error: StorageError; totals: MigrateTotals }
+  | { type: 'transfer'; totals: MigrateTotals };
+
+/** An object that could not be copied. */
+export interface MigrateFailure {
+  key: string;
+  code: StorageErrorCode;
+  message: string;
+  error: StorageError;
+}
+
+/** What a migration did. */
+export interface MigrateSummary {
+  dryRun: boolean;
+  /** The signal stopped it before the end: run it again to copy the rest. */
+  aborted: boolean;
+  /** Objects the source listed (all of them unless aborted). */
+  listed: number;
+  /** Copied objects (in a dry run: objects that would be copied) and their bytes. */
+  copied: number;
+  copiedBytes: number;
+  /** Objects already in the target with the same size (and checksum, where comparable). */
+  skipped: number;
+  skippedBytes: number;
+  failed: number;
+  failures: MigrateFailure[];
+  /** Copies abandoned because the migration was aborted. */
+  interrupted: number;
+  /**
+   * Objects copied without something the target cannot keep: custom metadata (a target without
+   * metadata support) or their private/public visibility (a target without per-object ACLs).
+   */
+  dropped: { metadata: number; visibility: number };
+  durationMs: number;
+}
+
+const DEFAULT_CONCURRENCY = 8;
+const MAX_CONCURRENCY = 64;
+const DEFAULT_RETRIES = 2;
+/** How far the source listing may run ahead of the copies (entries are small). */
+const MAX_LISTED_AHEAD = 50_000;
+const TRANSFER_EVENT_INTERVAL_MS = 100;
+
+interface Entry {
+  key: string;
+  size: number;
+  etag: string | undefined;
+}
+
+interface TargetState {
+  size: number;
+  etag: string | undefined;
+}
+
+/**
+ * Copies every object of one storage into another, streaming each body from `get` to `put` with
+ * its content type, cache control, disposition, visibility and metadata.
+ *
+ * An object the target already has with the same size (and the same MD5 ETag, when both sides
+ * have one) is skipped unless `force`: a run that was interrupted resumes by running it again,
+ * and since puts are atomic there are never half-copied objects to clean up.
+ *
+ * Rejects only when the source (or the target, for the skip check) cannot be listed; a failed
+ * object is reported in the summary and the rest carry on.
+ *
+ * @example
+ * const summary = await migrate({ from: createStorage(disk({ root: './media' })), to: storage });
+ * if (summary.failed > 0) console.error(summary.failures);
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrateSummary> {
+  const { from, to, signal, onProgress } = options;
+  if (from === to) {
+    throw new StorageError('INVALID_INPUT', 'migrate() needs two different storages.');
+  }
+  const prefix = options.prefix ?? '';
+  const dryRun = options.dryRun === true;
+  const force = options.force === true;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+    throw new StorageError(
+      'INVALID_INPUT',
+      `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${String(concurrency)}.`,
+    );
+  }
+  const retries = options.retries ?? DEFAULT_RETRIES;
+  const started = performance.now();
+  const totals: MigrateTotals = {
+    listed: 0,
+    listedBytes: 0,
+    listingDone: false,
+    copied: 0,
+    copiedBytes: 0,
+    skipped: 0,
+    skippedBytes: 0,
+    failed: 0,
+    failedBytes: 0,
+    transferredBytes: 0,
+    elapsedMs: 0,
+  };
+  const snapshot = (): MigrateTotals => ({
+    ...totals,
+    elapsedMs: performance.now() - started,
+  });
+  const emit = (event: MigrateEvent): void => onProgress?.(event);
+  let lastTransferEvent = 0;
+  const countBytes = (bytes: number): void => {
+    totals.transferredBytes += bytes;
+    const now = performance.now();
+    if (now - lastTransferEvent >= TRANSFER_EVENT_INTERVAL_MS) {
+      lastTransferEvent = now;
+      emit({ type: 'transfer', totals: snapshot() });
+    }
+  };
+
+  const failures: MigrateFailure[] = [];
+  const dropped = { metadata: 0, visibility: 0 };
+  let interrupted = 0;
+  // Set once a put with a visibility was refused as UNSUPPORTED (e.g. an S3 bucket with ACLs
+  // disabled): later objects are sent without it.
+  let visibilityRefused = false;
+
+  // What the target already holds, from one listing instead of a HEAD per object (Cloudinary's
+  // Admin API, for one, is rate limited per hour). Without listing, each object is HEADed.
+  const index = !force && to.capabilities.list ? await indexTarget(to, prefix, signal) : undefined;
+  if (index) emit({ type: 'indexed', objects: index.size, totals: snapshot() });
+
+  const existing = async (key: string): Promise<TargetState | undefined> => {
+    if (index) return index.get(key);
+    try {
+      const info = await to.head(key);
+      return { size: info.size, etag: info.etag };
+    } catch (error) {
+      if (isStorageError(error, 'NOT_FOUND')) return undefined;
+      throw error;
+    }
+  };
+
+  const copyOnce = async (entry: Entry): Promise<number> => {
+    const object = await from.get(entry.key, { signal });
+    const put: PutOptions = { contentType: object.contentType, signal };
+    if (object.cacheControl) put.cacheControl = object.cacheControl;
+    if (object.contentDisposition) put.contentDisposition = object.contentDisposition;
+    if (Object.keys(object.metadata).length > 0) {
+      if (to.capabilities.metadata) put.metadata = { ...object.metadata };
+      else dropped.metadata++;
+    }
+    const visibility =
+      object.visibility && to.capabilities.visibility && !visibilityRefused
+        ? object.visibility
+        : undefined;
+    if (object.visibility && visibility === undefined) dropped.visibility++;
+    let read = 0;
+    const body = object.body().pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          read += chunk.byteLength;
+          countBytes(chunk.byteLength);
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    try {
+      let written: { size: number };
+      try {
+        written = await to.put(entry.key, body, visibility ? { ...put, visibility } : put);
+      } catch (error) {
+        if (visibility === undefined || !isStorageError(error, 'UNSUPPORTED')) throw error;
+        // The body stream was consumed: read the object again, without the visibility.
+        visibilityRefused = true;
+        totals.transferredBytes -= read;
+        read = 0;
+        return await copyOnce(entry);
+      }
+      if (read !== object.size || written.size !== object.size) {
+        throw new StorageError(
+          'UNKNOWN',
+          `The copy of ${JSON.stringify(entry.key)} is incomplete: the source has ${object.size} bytes, ${read} were read and ${written.size} written.`,
+          { key: entry.key, operation: 'put', retryable: true },
+        );
+      }
+      return object.size;
+    } catch (error) {
+      totals.transferredBytes -= read;
+      // Releases the source (an open file, a socket) if the target never read it to the end.
+      await body.cancel().catch(() => {});
+      throw error;
+    }
+  };
+
+  const copyWithRetries = async (entry: Entry): Promise<number> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await copyOnce(entry);
+      } catch (error) {
+        const storageError = asStorageError(error, entry.key);
+        if (signal?.aborted || !storageError.retryable || attempt >= retries) throw storageError;
+        await sleep(backoffMs(attempt, storageError), signal);
+      }
+    }
+  };
+
+  const processEntry = async (entry: Entry): Promise<void> => {
+    try {
+      const found = force ? undefined : await existing(entry.key);
+      const same = found ? sameObject(entry, found) : undefined;
+      if (same) {
+        totals.skipped++;
+        totals.skippedBytes += entry.size;
+        emit({
+          type: 'skipped',
+          key: entry.key,
+          size: entry.size,
+          reason: same,
+          totals: snapshot(),
+        });
+        return;
+      }
+      const size = dryRun ? entry.size : await copyWithRetries(entry);
+      totals.copied++;
+      totals.copiedBytes += size;
+      emit({ type: 'copied', key: entry.key, size, dryRun, totals: snapshot() });
+    } catch (error) {
+      if (signal?.aborted) {
+        interrupted++;
+        return;
+      }
+      const storageError = asStorageError(error, entry.key);
+      totals.failed++;
+      totals.failedBytes += entry.size;
+      failures.push({
+        key: entry.key,
+        code: storageError.code,
+        message: storageError.message,
+        error: storageError,
+      });
+      emit({ type: 'failed', key: entry.key, error: storageError, totals: snapshot() });
+    }
+  };
+
+  const queue = new WorkQueue<Entry>(MAX_LISTED_AHEAD);
+  // Wakes the workers waiting for the listing when the migration is stopped.
+  const stop = (): void => queue.close();
+  signal?.addEventListener('abort', stop, { once: true });
+  let listError: unknown;
+  const lister = (async () => {
+    try {
+      for await (const info of from.listAll(prefix)) {
+        if (signal?.aborted) return;
+        totals.listed++;
+        totals.listedBytes += info.size;
+        if (totals.listed % 1000 === 0) emit({ type: 'listed', totals: snapshot() });
+        await queue.push({ key: info.key, size: info.size, etag: info.etag });
+      }
+      totals.listingDone = true;
+      emit({ type: 'listed', totals: snapshot() });
+    } catch (error) {
+      listError = error;
+    } finally {
+      queue.close();
+    }
+  })();
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (signal?.aborted || listError !== undefined) return;
+      const entry = await queue.take();
+      if (entry === undefined) return;
+      await processEntry(entry);
+    }
+  };
+  await Promise.all([lister, ...Array.from({ length: concurrency }, worker)]);
+  signal?.removeEventListener('abort', stop);
+  if (listError !== undefined && !signal?.aborted) throw listError;
+
+  return {
+    dryRun,
+    aborted: signal?.aborted === true,
+    listed: totals.listed,
+    copied: totals.copied,
+    copiedBytes: totals.copiedBytes,
+    skipped: totals.skipped,
+    skippedBytes: totals.skippedBytes,
+    failed: totals.failed,
+    failures,
+    interrupted,
+    dropped,
+    durationMs: performance.now() - started,
+  };
+}
+
+async function indexTarget(
+  to: Storage,
+  prefix: string,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, TargetState>> {
+  const index = new Map<string, TargetState>();
+  for await (const info of to.listAll(prefix)) {
+    signal?.throwIfAborted();
+    index.set(info.key, { size: info.size, etag: info.etag });
+  }
+  return index;
+}
+
+/** Why the target's object counts as the source's (so it is skipped), or undefined. */
+function sameObject(source: Entry, target: TargetState): string | undefined {
+  if (source.size !== target.size) return undefined;
+  const a = md5Etag(source.etag);
+  const b = md5Etag(target.etag);
+  if (a !== undefined && b !== undefined) return a === b ? 'same size and MD5' : undefined;
+  return 'same size';
+}
+
+/**
+ * The MD5 in an ETag, when it is one: S3 single-part uploads, Cloudinary and memory use the MD5
+ * of the content; multipart ETags (`-N` suffix) and the disk's inode/mtime ETags are not
+ * comparable across storages.
+ */
+function md5Etag(etag: string | undefined): string | undefined {
+  const bare = etag?.replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
+  return bare !== undefined && /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
+}
+
+function asStorageError(error: unknown, key: string): StorageError {
+  if (isStorageError(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StorageError('UNKNOWN', `Copying ${JSON.stringify(key)} failed: ${message}`, {
+    key,
+    cause: error,
+  });
+}
+
+function backoffMs(attempt: number, error: StorageError): number {
+  const wanted = error.retryAfter ? error.retryAfter.getTime() - Date.now() : 0;
+  return Math.min(30_000, Math.max(wanted, 500 * 2 ** attempt));
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,144 @@
+import { fit, formatBytes, formatCount, formatDuration } from './format.js';
+import type { Output } from './io.js';
+import type { MigrateEvent, MigrateTotals } from './migrate.js';
+
+/** Options of {@link createProgress}. */
+export interface ProgressOptions {
+  /** Where progress goes (stderr). */
+  stream: Output;
+  /** Draw one redrawn bar (a terminal) or write plain lines (a log, a pipe). */
+  tty: boolean;
+  /** A dry run: the command lists the objects itself, progress only counts. */
+  dryRun: boolean;
+  /** Plain mode: seconds between two summary lines (default 5). */
+  plainIntervalMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** Turns migration events into a progress bar or plain lines. */
+export interface Progress {
+  onProgress(event: MigrateEvent): void;
+  /** Removes the bar (terminal mode) before the summary is printed. */
+  finish(): void;
+}
+
+const REDRAW_INTERVAL_MS = 100;
+const BAR_WIDTH = 24;
+
+/**
+ * A progress bar with objects, bytes, rate and ETA on a terminal; on anything else a line per
+ * copied or failed object and a summary line every few seconds.
+ */
+export function createProgress(options: ProgressOptions): Progress {
+  const { stream, tty, dryRun } = options;
+  const now = options.now ?? (() => performance.now());
+  const plainInterval = options.plainIntervalMs ?? 5000;
+  let last: MigrateTotals | undefined;
+  let lastDraw = Number.NEGATIVE_INFINITY;
+  let lastPlain = now();
+  let barShown = false;
+
+  const clearBar = (): void => {
+    if (barShown) stream.write('\r\x1b[K');
+    barShown = false;
+  };
+  const drawBar = (): void => {
+    if (!last) return;
+    lastDraw = now();
+    stream.write(`\r${fit(barLine(last), Math.max(20, stream.columns - 1)).trimEnd()}\x1b[K`);
+    barShown = true;
+  };
+  /** Writes a line above the bar. */
+  const say = (line: string): void => {
+    if (tty) {
+      clearBar();
+      stream.line(line);
+      drawBar();
+    } else {
+      stream.line(line);
+    }
+  };
+
+  return {
+    onProgress(event) {
+      last = event.totals;
+      if (event.type === 'failed') {
+        say(`failed  ${event.key}: ${event.error.code} ${event.error.message}`);
+      } else if (event.type === 'copied' && !dryRun && !tty) {
+        say(`copied  ${event.key} (${formatBytes(event.size)})`);
+      } else if (event.type === 'indexed' && !tty && event.objects > 0) {
+        say(
+          `the target already holds ${formatCount(event.objects)} objects; those with the same size are skipped`,
+        );
+      }
+      if (tty) {
+        if (now() - lastDraw >= REDRAW_INTERVAL_MS) drawBar();
+      } else if (now() - lastPlain >= plainInterval) {
+        lastPlain = now();
+        stream.line(`progress: ${statusText(event.totals)}`);
+      }
+    },
+    finish() {
+      if (tty) clearBar();
+    },
+  };
+}
+
+/** `[#####-----]  45%  1,234/5,000 objects  12 MB/30 MB  2.1 MB/s  ETA 1m 20s  12 skipped` */
+export function barLine(t: MigrateTotals): string {
+  const fraction = doneFraction(t);
+  const filled = fraction === undefined ? 0 : Math.round(fraction * BAR_WIDTH);
+  const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
+  const percent = fraction === undefined ? '  …' : `${Math.floor(fraction * 100)}%`.padStart(4);
+  return `${bar} ${percent}  ${statusText(t)}`;
+}
+
+/** `1,234/5,000 objects, 12 MB/30 MB, 2.1 MB/s, ETA 1m 20s, 12 skipped, 1 failed` */
+export function statusText(t: MigrateTotals): string {
+  const done = t.copied + t.skipped + t.failed;
+  const total = t.listingDone ? formatCount(t.listed) : `${formatCount(t.listed)}+`;
+  const parts = [`${formatCount(done)}/${total} objects`];
+  const totalBytes = t.listingDone ? formatBytes(t.listedBytes) : `${formatBytes(t.listedBytes)}+`;
+  parts.push(`${formatBytes(doneBytes(t))}/${totalBytes}`);
+  const seconds = t.elapsedMs / 1000;
+  if (seconds >= 1 && t.transferredBytes > 0) {
+    parts.push(`${formatBytes(t.transferredBytes / seconds)}/s`);
+  }
+  const eta = etaMs(t);
+  if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
+  if (t.skipped > 0) parts.push(`${formatCount(t.skipped)} skipped`);
+  if (t.failed > 0) parts.push(`${formatCount(t.failed)} failed`);
+  return parts.join(', ');
+}
+
+/** Bytes dealt with: skipped, failed, copied, and the part of objects in flight already sent. */
+function doneBytes(t: MigrateTotals): number {
+  return t.skippedBytes + t.failedBytes + t.transferredBytes;
+}
+
+function doneFraction(t: MigrateTotals): number | undefined {
+  if (!t.listingDone) return undefined;
+  if (t.listedBytes > 0) return Math.min(1, doneBytes(t) / t.listedBytes);
+  return t.listed === 0 ? 1 : (t.copied + t.skipped + t.failed) / t.listed;
+}
+
+/**
+ * Time left: the larger of "bytes left at the byte rate" and "objects left at the object rate",
+ * since many small objects are bound by requests and a few big ones by bandwidth. Unknown until
+ * the listing is complete and a second has passed.
+ */
+export function etaMs(t: MigrateTotals): number | undefined {
+  if (!t.listingDone || t.elapsedMs < 1000) return undefined;
+  const doneObjects = t.copied + t.skipped + t.failed;
+  const leftObjects = t.listed - doneObjects;
+  if (leftObjects <= 0) return 0;
+  if (doneObjects === 0 && t.transferredBytes === 0) return undefined;
+  const seconds = t.elapsedMs / 1000;
+  const leftBytes = Math.max(0, t.listedBytes - doneBytes(t));
+  const byteRate = t.transferredBytes / seconds;
+  const objectRate = doneObjects / seconds;
+  const byBytes = byteRate > 0 ? leftBytes / byteRate : 0;
+  const byObjects = objectRate > 0 ? leftObjects / objectRate : 0;
+  return Math.max(byBytes, byObjects) * 1000;
+}

@@ -1,0 +1,87 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGES, tempDir } from './helpers.js';
+
+const BIN = join(PACKAGES, 'cli', 'dist', 'bin.js');
+const built = existsSync(BIN) && existsSync(join(PACKAGES, 'core', 'dist', 'index.js'));
+if (!built) {
+  console.warn(
+    '[cli] packages/cli/dist/bin.js or packages/core/dist is missing: the end-to-end tests of the built binary are skipped. Run `pnpm --filter @stowage/core build && pnpm --filter @stowage/cli build` first.',
+  );
+}
+
+const run = promisify(execFile);
+
+/** Runs the built binary to its end; resolves with its exit code and output. */
+async function stowage(args: string[], cwd: string) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: {} });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe.skipIf(!built)('the built stowage binary', () => {
+  let tmp: { path: string; remove: () => Promise<void> };
+  const FILES = 400;
+
+  beforeAll(async () => {
+    tmp = await tempDir();
+    const chunk = Buffer.alloc(128 * 1024);
+    for (let i = 0; i < FILES; i++) {
+      const dir = join(tmp.path, 'media', `d${i % 10}`);
+      await mkdir(dir, { recursive: true });
+      chunk.writeUInt32BE(i, 0);
+      await writeFile(join(dir, `file-${i}.bin`), chunk);
+    }
+  });
+  afterAll(() => tmp.remove());
+
+  it('prints help and its version, and exits 2 on a usage error', async () => {
+    const help = await stowage(['--help'], tmp.path);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Usage: stowage <command>/);
+    const version = await stowage(['--version'], tmp.path);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/);
+    const usage = await stowage(['migrate', '--from', 'disk:media'], tmp.path);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/Missing --to/);
+  });
+
+  it('stops on SIGINT halfway with exit 130; the rerun copies only the rest', async () => {
+    const args = ['migrate', '--from', 'disk:media', '--to', 'disk:out', '--concurrency', '1'];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp.path, env: {} });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stdout.on('data', (data: Buffer) => {
+      stdout += data.toString();
+    });
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+      if (!signalled && (stderr.match(/^copied {2}/gm)?.length ?? 0) >= 20) {
+        signalled = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/Interrupted.*Run the same command again to copy the rest\./);
+    const present = (await readdir(join(tmp.path, 'out'), { recursive: true })).filter((p) =>
+      p.endsWith('.bin'),
+    ).length;
+    expect(present).toBeGreaterThanOrEqual(20);
+    expect(present).toBeLessThan(FILES);
+
+    const rerun = await stowage(args, tmp.path);
+    expect(rerun.code).toBe(0);
+    expect(rerun.stdout).toMatch(new RegExp(`copied: +${FILES - present} objects`));
+    expect(rerun.stdout).toMatch(new RegExp(`skipped: +${present} objects`));
+  }, 60_000);
+});

@@ -1,0 +1,236 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  compareKeys,
+  createStorage,
+  type Driver,
+  disk,
+  isStorageError,
+  memory,
+  type Storage,
+  StorageError,
+} from '@stowage/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MigrateEvent, migrate } from '../src/index.js';
+import { countPuts, differingKeys, makeTree, tempDir } from './helpers.js';
+
+let tmp: { path: string; remove: () => Promise<void> };
+let sourceRoot: string;
+let keys: string[];
+
+beforeAll(async () => {
+  tmp = await tempDir();
+  sourceRoot = join(tmp.path, 'source');
+  keys = await makeTree(sourceRoot, { count: 520, seed: 7 });
+});
+afterAll(() => tmp.remove());
+
+const diskAt = (name: string): Storage => createStorage(disk({ root: join(tmp.path, name) }));
+
+/** Files under a folder (the disk driver's metadata folder left out). */
+async function filesUnder(root: string): Promise<string[]> {
+  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile() && !join(e.parentPath, e.name).includes('/.stowage'))
+    .map((e) => join(e.parentPath, e.name));
+}
+
+describe('migrate (engine)', () => {
+  it('copies a tree of 520 files disk -> disk byte for byte, then skips all of it', async () => {
+    const from = createStorage(disk({ root: sourceRoot }));
+    const to = diskAt('disk-target');
+    const first = await migrate({ from, to });
+    expect(first).toMatchObject({ listed: keys.length, copied: keys.length, failed: 0 });
+    expect(first.skipped).toBe(0);
+    expect(await differingKeys(sourceRoot, keys, to)).toEqual([]);
+
+    const counted = countPuts(to);
+    const second = await migrate({ from, to: counted.storage });
+    expect(second).toMatchObject({ copied: 0, skipped: keys.length, failed: 0 });
+    expect(counted.puts()).toBe(0);
+
+    const forced = countPuts(to);
+    const third = await migrate({ from, to: forced.storage, force: true, prefix: 'photos/' });
+    const photos = keys.filter((k) => k.startsWith('photos/'));
+    expect(third.copied).toBe(photos.length);
+    expect(forced.puts()).toBe(photos.length);
+  });
+
+  it('copies disk -> memory with content type, cache control, disposition, visibility and metadata', async () => {
+    const root = join(tmp.path, 'meta-source');
+    const from = createStorage(disk({ root }));
+    await from.put('docs/report.pdf', 'pdf bytes', {
+      contentType: 'application/pdf',
+      cacheControl: 'public, max-age=60',
+      contentDisposition: 'attachment; filename="report.pdf"',
+      metadata: { owner: 'ada', 'ticket-id': '42' },
+      visibility: 'private',
+    });
+    await from.put('plain.txt', 'plain');
+    const to = createStorage(memory());
+    const summary = await migrate({ from, to });
+    expect(summary).toMatchObject({
+      copied: 2,
+      failed: 0,
+      dropped: { metadata: 0, visibility: 0 },
+    });
+    expect(await to.head('docs/report.pdf')).toMatchObject({
+      size: 9,
+      contentType: 'application/pdf',
+      cacheControl: 'public, max-age=60',
+      contentDisposition: 'attachment; filename="report.pdf"',
+      metadata: { owner: 'ada', 'ticket-id': '42' },
+      visibility: 'private',
+    });
+    expect(await to.getText('plain.txt')).toBe('plain');
+  });
+
+  it('leaves out what the target cannot keep, and says so in the summary', async () => {
+    const from = createStorage(memory());
+    await from.put('a.txt', 'a', { metadata: { owner: 'ada' }, visibility: 'public' });
+    await from.put('b.txt', 'b');
+    const limited = memory();
+    const to = createStorage({
+      ...limited,
+      name: 'limited',
+      capabilities: { ...limited.capabilities, metadata: false, visibility: false },
+    } satisfies Driver);
+    const summary = await migrate({ from, to });
+    expect(summary).toMatchObject({
+      copied: 2,
+      failed: 0,
+      dropped: { metadata: 1, visibility: 1 },
+    });
+    expect((await to.head('a.txt')).metadata).toEqual({});
+  });
+
+  it('skips by size, and by MD5 where both sides have MD5 ETags', async () => {
+    const from = createStorage(memory());
+    const to = createStorage(memory());
+    await from.put('same.txt', 'same');
+    await to.put('same.txt', 'same');
+    await from.put('changed.txt', 'new!');
+    await to.put('changed.txt', 'old!'); // same size, other content: memory ETags are MD5s
+    await from.put('grown.txt', 'longer');
+    await to.put('grown.txt', 'short');
+    await from.put('new.txt', 'new');
+    const events: MigrateEvent[] = [];
+    const summary = await migrate({ from, to, onProgress: (e) => events.push(e) });
+    expect(summary).toMatchObject({ copied: 3, skipped: 1 });
+    const skipped = events.filter((e) => e.type === 'skipped');
+    expect(skipped).toMatchObject([{ key: 'same.txt', reason: 'same size and MD5' }]);
+    expect(await to.getText('changed.txt')).toBe('new!');
+
+    // The disk's ETags are not MD5s: there, the size decides.
+    const diskTarget = diskAt('etag-target');
+    await diskTarget.put('changed.txt', 'old!');
+    const onDisk = await migrate({ from, to: diskTarget, prefix: 'changed' });
+    expect(onDisk).toMatchObject({ copied: 0, skipped: 1 });
+  });
+
+  it('a dry run reads and writes nothing, and reports what it would copy', async () => {
+    const from = createStorage(disk({ root: sourceRoot }));
+    const target = diskAt('dry-target');
+    await target.put('photos/already.txt', 'x');
+    const counted = countPuts(target);
+    const wouldCopy: string[] = [];
+    const summary = await migrate({
+      from,
+      to: counted.storage,
+      dryRun: true,
+      onProgress: (e) => {
+        if (e.type === 'copied') wouldCopy.push(e.key);
+      },
+    });
+    expect(summary).toMatchObject({ dryRun: true, copied: keys.length, failed: 0 });
+    expect(wouldCopy.sort(compareKeys)).toEqual(keys);
+    expect(counted.puts()).toBe(0);
+    expect(await filesUnder(join(tmp.path, 'dry-target'))).toHaveLength(1);
+  });
+
+  it('an aborted run resumes: the second run puts exactly the objects the first did not', async () => {
+    const from = createStorage(disk({ root: sourceRoot }));
+    const targetRoot = join(tmp.path, 'resume-target');
+    const controller = new AbortController();
+    const first = countPuts(diskAt('resume-target'));
+    const summary1 = await migrate({
+      from,
+      to: first.storage,
+      concurrency: 4,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.type === 'copied' && e.totals.copied === 200) controller.abort();
+      },
+    });
+    expect(summary1.aborted).toBe(true);
+    expect(summary1.copied).toBeGreaterThanOrEqual(200);
+    expect(summary1.copied).toBeLessThan(keys.length);
+    expect(summary1.failed).toBe(0);
+    const present = (await filesUnder(targetRoot)).length;
+    // Puts are atomic: an abandoned copy leaves nothing, a finished one a whole file.
+    expect(present).toBeGreaterThanOrEqual(summary1.copied);
+    expect(present).toBeLessThanOrEqual(summary1.copied + summary1.interrupted);
+
+    const second = countPuts(diskAt('resume-target'));
+    const summary2 = await migrate({ from, to: second.storage, concurrency: 4 });
+    expect(summary2).toMatchObject({ aborted: false, failed: 0, skipped: present });
+    expect(second.puts()).toBe(keys.length - present);
+    expect(summary2.copied).toBe(keys.length - present);
+    expect(await differingKeys(sourceRoot, keys, diskAt('resume-target'))).toEqual([]);
+  });
+
+  it('reports failed objects with their error and carries on with the rest', async () => {
+    const from = createStorage(memory());
+    for (const key of ['a.txt', 'b.txt', 'c.txt', 'd.txt']) await from.put(key, key);
+    const inner = memory();
+    const to = createStorage({
+      ...inner,
+      put: (key, body, options) =>
+        key === 'b.txt'
+          ? Promise.reject(new StorageError('PERMISSION_DENIED', 'Access denied for "b.txt".'))
+          : inner.put(key, body, options),
+    } satisfies Driver);
+    const summary = await migrate({ from, to, concurrency: 2 });
+    expect(summary).toMatchObject({ copied: 3, failed: 1 });
+    expect(summary.failures).toMatchObject([
+      { key: 'b.txt', code: 'PERMISSION_DENIED', message: 'Access denied for "b.txt".' },
+    ]);
+  });
+
+  it('retries an object whose copy failed with a retryable error', async () => {
+    const from = createStorage(memory());
+    await from.put('flaky.txt', 'eventually');
+    const inner = memory();
+    let attempts = 0;
+    const to = createStorage({
+      ...inner,
+      put: async (key, body, options) => {
+        attempts++;
+        if (attempts === 1) {
+          for await (const _ of body as AsyncIterable<Uint8Array>) break;
+          throw new StorageError('NETWORK', 'socket hang up');
+        }
+        return inner.put(key, body, options);
+      },
+    } satisfies Driver);
+    const summary = await migrate({ from, to });
+    expect(summary).toMatchObject({ copied: 1, failed: 0 });
+    expect(attempts).toBe(2);
+    expect(await to.getText('flaky.txt')).toBe('eventually');
+  });
+
+  it('rejects when the source cannot be listed, and refuses bad options', async () => {
+    const broken = memory();
+    const from = createStorage({
+      ...broken,
+      list: () => Promise.reject(new StorageError('UNAUTHENTICATED', 'bad key')),
+    } satisfies Driver);
+    const error = await migrate({ from, to: createStorage(memory()) }).catch((e: unknown) => e);
+    expect(isStorageError(error, 'UNAUTHENTICATED')).toBe(true);
+    const same = createStorage(memory());
+    await expect(migrate({ from: same, to: same })).rejects.toThrow(/two different storages/);
+    await expect(
+      migrate({ from: same, to: createStorage(memory()), concurrency: 0 }),
+    ).rejects.toThrow(/concurrency/);
+  });
+});
