@@ -1,0 +1,159 @@
+/**
+ * Tickets benchmark: `issue()` on the disk driver against the users' recipe (a 300 px PNG from
+ * `qrcode.toBuffer`, embedded as an image by pdfkit, both files written with node:fs), in the
+ * same run, on the same ticket data.
+ *
+ *   pnpm tsx bench/tickets/index.ts [tickets=500] [rounds=3]
+ *
+ * Each side runs `rounds` times, alternating, and the best round counts (the least disturbed
+ * by other processes). Sequential (one ticket after the other) and concurrent (4 at a time)
+ * are measured separately. Besides tickets/s, the CPU time per ticket of the whole process (all
+ * threads: zlib and fs work in libuv's pool) is shown: it varies less with the machine's load.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { createStorage, disk } from '@stowage/core';
+import { createTicketService, type TicketInput, type TicketService } from '@stowage/tickets';
+import { pool } from '../lib.js';
+
+// pdfkit and qrcode are dependencies of @stowage/tickets, not of the repository root.
+const requireFromTickets = createRequire(
+  new URL('../../packages/tickets/package.json', import.meta.url),
+);
+
+/** The part of pdfkit's document the recipe uses. */
+interface RecipeDocument {
+  fontSize(size: number): RecipeDocument;
+  text(text: string, x?: number, y?: number): RecipeDocument;
+  image(src: Buffer, x: number, y: number, options: { width: number }): RecipeDocument;
+  on(event: 'data', listener: (chunk: Buffer) => void): RecipeDocument;
+  on(event: 'end', listener: () => void): RecipeDocument;
+  end(): void;
+}
+const PDFDocument = requireFromTickets('pdfkit') as new () => RecipeDocument;
+const QRCode = requireFromTickets('qrcode') as {
+  toBuffer(text: string, options: { width: number }): Promise<Buffer>;
+};
+
+const TICKETS = Number(process.argv[2] ?? 500);
+const ROUNDS = Number(process.argv[3] ?? 3);
+const CONCURRENCY = 4;
+const SECRET = 'bench-signing-secret-0123456789';
+
+function ticket(i: number, round: number): TicketInput {
+  return {
+    ticketId: `${round}-${i}`,
+    eventId: 'spring-gala-2025',
+    eventTitle: 'Spring Gala: An Evening of Jazz & Soul',
+    eventDate: '2025-06-14T19:30:00+02:00',
+    buyerName: `Guest Number ${i}`,
+    quantity: 1 + (i % 4),
+    venue: 'Royal Albert Hall, Kensington Gore, London',
+  };
+}
+
+/** The Django service's steps, in Node: what the users do today. */
+async function recipeIssue(root: string, t: TicketInput): Promise<void> {
+  const payload = `${t.eventId}:${t.ticketId}`;
+  const png = await QRCode.toBuffer(payload, { width: 300 });
+  const doc = new PDFDocument();
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk) => chunks.push(chunk));
+  const done = new Promise<void>((resolve) => doc.on('end', resolve));
+  doc.fontSize(22).text(t.eventTitle);
+  doc.fontSize(12).text(`Date: ${String(t.eventDate)}`);
+  doc.text(`Venue: ${t.venue ?? ''}`);
+  doc.text(`Name: ${t.buyerName}`);
+  doc.text(`Quantity: ${t.quantity}`);
+  doc.text(`Ticket ID: ${t.ticketId}`);
+  doc.image(png, 72, 260, { width: 200 });
+  doc.end();
+  await done;
+  const qrPath = join(root, `tickets/qr_codes/${t.eventId}/ticket_${t.ticketId}.png`);
+  const pdfPath = join(root, `tickets/pdf/${t.eventId}/ticket_${t.ticketId}.pdf`);
+  await Promise.all([
+    mkdir(dirname(qrPath), { recursive: true }),
+    mkdir(dirname(pdfPath), { recursive: true }),
+  ]);
+  await Promise.all([writeFile(qrPath, png), writeFile(pdfPath, Buffer.concat(chunks))]);
+}
+
+interface Side {
+  name: string;
+  setup(root: string): (t: TicketInput) => Promise<unknown>;
+}
+
+const ours: Side = {
+  name: 'ours (issue, disk)',
+  setup(root) {
+    const service: TicketService = createTicketService({
+      storage: createStorage(disk({ root })),
+      signingSecret: SECRET,
+    });
+    return (t) => service.issue(t);
+  },
+};
+
+const recipe: Side = {
+  name: 'recipe (qrcode PNG + pdfkit image, fs)',
+  setup: (root) => (t) => recipeIssue(root, t),
+};
+
+interface Measure {
+  /** Tickets per second (wall clock). */
+  rate: number;
+  /** CPU time of the whole process (all threads) per ticket, in ms. */
+  cpu: number;
+}
+
+async function round(side: Side, index: number, concurrency: number): Promise<Measure> {
+  const root = await mkdtemp(join(tmpdir(), 'stowage-bench-tickets-'));
+  try {
+    const issue = side.setup(root);
+    await pool(Math.min(50, TICKETS), concurrency, (i) => issue(ticket(i, -1 - index))); // warm-up
+    const cpu = process.cpuUsage();
+    const start = performance.now();
+    await pool(TICKETS, concurrency, (i) => issue(ticket(i, index)));
+    const seconds = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(cpu);
+    return { rate: TICKETS / seconds, cpu: (used.user + used.system) / 1000 / TICKETS };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function compare(label: string, concurrency: number): Promise<void> {
+  const best = new Map<Side, Measure>();
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const side of [ours, recipe]) {
+      const m = await round(side, r, concurrency);
+      const b = best.get(side);
+      best.set(side, {
+        rate: Math.max(b?.rate ?? 0, m.rate),
+        cpu: Math.min(b?.cpu ?? Number.POSITIVE_INFINITY, m.cpu),
+      });
+    }
+  }
+  const a = best.get(ours)!;
+  const b = best.get(recipe)!;
+  console.log(`\n${label}`);
+  for (const [side, m] of [
+    [ours, a],
+    [recipe, b],
+  ] as const) {
+    console.log(
+      `  ${side.name.padEnd(42)} ${m.rate.toFixed(0).padStart(6)} tickets/s  ${m.cpu.toFixed(2).padStart(6)} CPU ms/ticket`,
+    );
+  }
+  console.log(
+    `  ratio ${(a.rate / b.rate).toFixed(1)}x (tickets/s), ${(b.cpu / a.cpu).toFixed(1)}x (CPU per ticket)`,
+  );
+}
+
+console.log(
+  `tickets: ${TICKETS} per round, best of ${ROUNDS}; node ${process.version}, ${availableParallelism()} cores`,
+);
+await compare('sequential (one issue at a time)', 1);
+await compare(`concurrent (${CONCURRENCY} at a time)`, CONCURRENCY);

@@ -1,0 +1,241 @@
+import { createTicketDocument, pdfBytes } from './pdf-fonts.js';
+import { type FittedText, fitText } from './pdf-text.js';
+import { QR_QUIET_ZONE } from './qr.js';
+import type { QrMatrix, Ticket } from './types.js';
+
+// A5 landscape, in points: prints on A5 or half an A4, reads well on a phone.
+const PAGE_WIDTH = 595.28;
+const PAGE_HEIGHT = 419.53;
+const HEADER_HEIGHT = 64;
+const STUB_X = 400;
+const MARGIN = 32;
+const MAIN_WIDTH = STUB_X - 2 * MARGIN;
+const QR_BOX = 160;
+
+const INK = '#111827';
+const MUTED = '#6b7280';
+const ACCENT = '#1e2a47';
+const STUB_FILL = '#f3f4f6';
+const WHITE = '#ffffff';
+
+const REGULAR = 'Helvetica';
+const BOLD = 'Helvetica-Bold';
+
+/** The part of a pdfkit document `drawQrVector` uses (so that its type needs no @types/pdfkit). */
+export interface VectorCanvas {
+  save(): unknown;
+  transform(m11: number, m12: number, m21: number, m22: number, dx: number, dy: number): unknown;
+  addContent(data: string): unknown;
+  fill(color: string): unknown;
+  restore(): unknown;
+}
+
+/**
+ * Draws the QR symbol into a pdfkit document as vector rectangles (one per horizontal run of
+ * dark modules, one fill), so it prints sharp at any resolution. `x`, `y` is the symbol's top
+ * left corner and `side` its width in points, quiet zone not included: keep 4 light modules of
+ * space around it.
+ */
+export function drawQrVector(
+  doc: VectorCanvas,
+  qr: QrMatrix,
+  x: number,
+  y: number,
+  side: number,
+): void {
+  // In a coordinate system of one unit per module, every rectangle is a few small integers: a
+  // content stream several times shorter than with point coordinates, and faster to compress.
+  let path = '';
+  for (let row = 0; row < qr.size; row++) {
+    let col = 0;
+    while (col < qr.size) {
+      if (!qr.isDark(row, col)) {
+        col++;
+        continue;
+      }
+      const start = col;
+      while (col < qr.size && qr.isDark(row, col)) col++;
+      path += `${start} ${row} ${col - start} 1 re\n`;
+    }
+  }
+  const module = side / qr.size;
+  doc.save();
+  doc.transform(module, 0, 0, module, x, y);
+  doc.addContent(path.slice(0, -1));
+  doc.fill('#000000');
+  doc.restore();
+}
+
+/** Options of {@link renderTicketPdf}. */
+export interface TicketPdfOptions {
+  /**
+   * Deflate the page content (default false). A compressed ticket is ~3.5 KB instead of ~9 KB,
+   * for about 10% more time per render.
+   */
+  compress?: boolean;
+}
+
+/**
+ * The default PDF ticket: event title, date, venue, holder, quantity and ids on the left, the QR
+ * code (vector) on a tear-off stub on the right. Deterministic: no clock, no random id, so one
+ * ticket always gives the same bytes. Throws INVALID_INPUT naming the field whose text does not
+ * fit even at its smallest size.
+ */
+export async function renderTicketPdf(
+  ticket: Ticket,
+  qr: QrMatrix,
+  options: TicketPdfOptions = {},
+): Promise<Uint8Array> {
+  const doc = createTicketDocument({
+    size: [PAGE_WIDTH, PAGE_HEIGHT],
+    margin: 0,
+    compress: options.compress ?? false,
+    // pdfkit stamps the current time and derives the trailer /ID from the info it is given: a
+    // fixed date (the epoch, as SOURCE_DATE_EPOCH=0 builds do) and the ticket's ids make the /ID
+    // the same for every rendering of one ticket, and different between tickets.
+    info: {
+      Title: `Ticket ${ticket.ticketId} (event ${ticket.eventId})`,
+      Creator: 'Stowage tickets',
+      CreationDate: new Date(0),
+    },
+  });
+  // Set afterwards, so that pdfkit does not hash it (in JavaScript MD5) into the /ID.
+  doc.info.Subject = `${ticket.eventTitle}, ${ticket.eventDateText}`;
+
+  // Measure everything before drawing anything: a field that does not fit fails the whole render.
+  const title = fitText(doc, ticket.eventTitle, {
+    field: 'eventTitle',
+    font: BOLD,
+    maxSize: 26,
+    minSize: 15,
+    width: MAIN_WIDTH,
+    maxLines: 3,
+  });
+  const venue =
+    ticket.venue === undefined
+      ? undefined
+      : fitText(doc, ticket.venue, { ...valueSpec('venue'), maxLines: 2 });
+  const holder = fitText(doc, ticket.buyerName, { ...valueSpec('buyerName'), maxLines: 2 });
+  const date = fitText(doc, ticket.eventDateText, { ...valueSpec('eventDate'), maxLines: 1 });
+  const stubId = fitText(doc, ticket.ticketId, {
+    field: 'ticketId',
+    font: BOLD,
+    maxSize: 13,
+    minSize: 6,
+    width: QR_BOX,
+    maxLines: 3,
+  });
+
+  drawFrame(doc, ticket);
+
+  let y = HEADER_HEIGHT + 26;
+  y = drawLines(doc, title, BOLD, INK, MARGIN, y, 1.12) + 16;
+  y = drawField(doc, 'DATE & TIME', date, MARGIN, y);
+  if (venue) y = drawField(doc, 'VENUE', venue, MARGIN, y);
+  drawField(doc, 'TICKET HOLDER', holder, MARGIN, y);
+
+  // Footer: a note, and the ids (on up to three lines for the longest) at the bottom.
+  const ids = fitText(doc, `Ticket ${ticket.ticketId}  |  Event ${ticket.eventId}`, {
+    field: 'ticketId',
+    font: REGULAR,
+    maxSize: 7.5,
+    minSize: 5,
+    width: MAIN_WIDTH,
+    maxLines: 3,
+  });
+  const idsY = PAGE_HEIGHT - 20 - ids.lines.length * ids.size * 1.2;
+  doc.font(REGULAR).fontSize(8.5).fillColor(MUTED);
+  doc.text('Show this ticket at the entrance, printed or on your phone.', MARGIN, idsY - 18, {
+    lineBreak: false,
+  });
+  drawLines(doc, ids, REGULAR, MUTED, MARGIN, idsY, 1.2);
+
+  // The stub: QR on a white square (its quiet zone), the ticket id below.
+  const stubCenter = STUB_X + (PAGE_WIDTH - STUB_X) / 2;
+  const boxX = stubCenter - QR_BOX / 2;
+  const boxY = HEADER_HEIGHT + 36;
+  doc.roundedRect(boxX, boxY, QR_BOX, QR_BOX, 6).fill(WHITE);
+  const quiet = (QR_BOX * QR_QUIET_ZONE) / (qr.size + 2 * QR_QUIET_ZONE);
+  drawQrVector(doc, qr, boxX + quiet, boxY + quiet, QR_BOX - 2 * quiet);
+  let stubY = boxY + QR_BOX + 12;
+  doc.font(REGULAR).fontSize(8).fillColor(MUTED);
+  centered(doc, 'SCAN AT THE ENTRANCE', stubCenter, stubY, 1);
+  stubY += 16;
+  doc.font(BOLD).fontSize(stubId.size).fillColor(INK);
+  for (const line of stubId.lines) {
+    centered(doc, line, stubCenter, stubY, 0);
+    stubY += stubId.size * 1.15;
+  }
+
+  return pdfBytes(doc);
+}
+
+function valueSpec(field: string) {
+  return { field, font: REGULAR, maxSize: 14, minSize: 9, width: MAIN_WIDTH };
+}
+
+/** Header band, stub background and the perforation between the two parts. */
+function drawFrame(doc: PDFKit.PDFDocument, ticket: Ticket): void {
+  doc.rect(0, 0, PAGE_WIDTH, HEADER_HEIGHT).fill(ACCENT);
+  doc.rect(STUB_X, HEADER_HEIGHT, PAGE_WIDTH - STUB_X, PAGE_HEIGHT - HEADER_HEIGHT).fill(STUB_FILL);
+  doc.font(BOLD).fontSize(11).fillColor(WHITE);
+  doc.text('ADMISSION TICKET', MARGIN, 27, { lineBreak: false, characterSpacing: 2 });
+  const admit = `ADMIT ${ticket.quantity}`;
+  const admitWidth = doc.fontSize(15).widthOfString(admit);
+  doc.text(admit, PAGE_WIDTH - 24 - admitWidth, 24, { lineBreak: false });
+  // Perforation: a dashed line with a notch at each end.
+  doc
+    .moveTo(STUB_X, HEADER_HEIGHT + 14)
+    .lineTo(STUB_X, PAGE_HEIGHT - 14)
+    .dash(4, { space: 4 })
+    .lineWidth(1)
+    .stroke('#9ca3af')
+    .undash();
+  doc.circle(STUB_X, HEADER_HEIGHT, 9).fill(WHITE);
+  doc.circle(STUB_X, PAGE_HEIGHT, 9).fill(WHITE);
+}
+
+/** An upper-case label above a value; returns the y below the value. */
+function drawField(
+  doc: PDFKit.PDFDocument,
+  label: string,
+  value: FittedText,
+  x: number,
+  y: number,
+): number {
+  doc
+    .font(BOLD)
+    .fontSize(7.5)
+    .fillColor(MUTED)
+    .text(label, x, y, { lineBreak: false, characterSpacing: 1.2 });
+  return drawLines(doc, value, REGULAR, INK, x, y + 13, 1.2) + 16;
+}
+
+function drawLines(
+  doc: PDFKit.PDFDocument,
+  text: FittedText,
+  font: string,
+  color: string,
+  x: number,
+  y: number,
+  leading: number,
+): number {
+  doc.font(font).fontSize(text.size).fillColor(color);
+  let at = y;
+  for (const line of text.lines) {
+    doc.text(line, x, at, { lineBreak: false });
+    at += text.size * leading;
+  }
+  return at;
+}
+
+function centered(
+  doc: PDFKit.PDFDocument,
+  text: string,
+  centerX: number,
+  y: number,
+  spacing: number,
+): void {
+  const width = doc.widthOfString(text, { characterSpacing: spacing });
+  doc.text(text, centerX - width / 2, y, { lineBreak: false, characterSpacing: spacing });
+}

@@ -1,0 +1,116 @@
+import { StorageError } from '@stowage/core';
+import { parseEventDate } from './date.js';
+import type { Ticket, TicketIds, TicketInput, TicketRef } from './types.js';
+
+/** Longest id accepted, in characters. */
+export const MAX_ID_LENGTH = 64;
+
+const ID = /^[A-Za-z0-9_-]+$/;
+
+/** Upper bounds in characters; the PDF renderer also checks that the text fits its box. */
+const MAX_TEXT: Record<'eventTitle' | 'buyerName' | 'venue', number> = {
+  eventTitle: 200,
+  buyerName: 120,
+  venue: 200,
+};
+
+// The characters the standard PDF fonts can show (WinAnsiEncoding): printable Latin-1 and the
+// typographic extras of Windows-1252.
+const WIN_ANSI_EXTRAS = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+
+/** A StorageError INVALID_INPUT naming the ticket field at fault. */
+export function invalidField(field: string, message: string): StorageError {
+  return new StorageError('INVALID_INPUT', `Invalid ticket ${field}: ${message}.`);
+}
+
+function normalizeId(field: 'ticketId' | 'eventId', value: unknown): string {
+  if (value === undefined) throw invalidField(field, 'it is required');
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw invalidField(field, `a numeric id must be a non-negative integer, got ${value}`);
+    }
+    return String(value);
+  }
+  if (typeof value !== 'string') {
+    throw invalidField(
+      field,
+      `expected a string or an integer, got ${value === null ? 'null' : typeof value}`,
+    );
+  }
+  if (value.length === 0) throw invalidField(field, 'it must not be empty');
+  if (value.length > MAX_ID_LENGTH) {
+    throw invalidField(
+      field,
+      `it must be at most ${MAX_ID_LENGTH} characters, got ${value.length}`,
+    );
+  }
+  if (!ID.test(value)) {
+    throw invalidField(
+      field,
+      `only letters A-Z a-z, digits, "-" and "_" are allowed, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Validates the two ids; they end up in storage keys and in the QR payload. */
+export function normalizeIds(ref: TicketRef): TicketIds {
+  if (typeof ref !== 'object' || ref === null) {
+    throw new StorageError('INVALID_INPUT', 'Expected a ticket or { ticketId, eventId }.');
+  }
+  return {
+    ticketId: normalizeId('ticketId', ref.ticketId),
+    eventId: normalizeId('eventId', ref.eventId),
+  };
+}
+
+function normalizeText(field: keyof typeof MAX_TEXT, value: unknown): string {
+  if (value === undefined) throw invalidField(field, 'it is required');
+  if (typeof value !== 'string') {
+    throw invalidField(field, `expected a string, got ${value === null ? 'null' : typeof value}`);
+  }
+  // Runs of white space (newlines included) print as one space.
+  const text = value.replace(/\s+/g, ' ').trim();
+  if (text.length === 0) throw invalidField(field, 'it must not be empty');
+  if (text.length > MAX_TEXT[field]) {
+    throw invalidField(
+      field,
+      `it must be at most ${MAX_TEXT[field]} characters, got ${text.length}`,
+    );
+  }
+  for (const char of text) {
+    const code = char.codePointAt(0) ?? 0;
+    const printable = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff);
+    if (!printable && !WIN_ANSI_EXTRAS.has(char)) {
+      throw invalidField(
+        field,
+        `the character ${JSON.stringify(char)} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) ` +
+          'cannot be printed with the built-in PDF fonts (Latin-1 / Windows-1252); pass render.pdf to draw other scripts',
+      );
+    }
+  }
+  return text;
+}
+
+/**
+ * Validates a ticket and brings it to the form renderers receive. Throws INVALID_INPUT naming
+ * the first field at fault.
+ */
+export function normalizeTicket(input: TicketInput, timeZone: string): Ticket {
+  const ids = normalizeIds(input);
+  const eventTitle = normalizeText('eventTitle', input.eventTitle);
+  const buyerName = normalizeText('buyerName', input.buyerName);
+  const venue =
+    input.venue === undefined || input.venue === null || input.venue === ''
+      ? undefined
+      : normalizeText('venue', input.venue);
+  const { quantity } = input;
+  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1) {
+    throw invalidField(
+      'quantity',
+      `expected a positive integer, got ${JSON.stringify(quantity) ?? String(quantity)}`,
+    );
+  }
+  const { date, text } = parseEventDate(input.eventDate, timeZone);
+  return { ...ids, eventTitle, eventDate: date, eventDateText: text, buyerName, quantity, venue };
+}
