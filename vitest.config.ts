@@ -32,7 +32,7 @@ export default defineConfig({
       project('s3', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       project('r2', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       project('cloudinary'),
-      project('tickets'),
+      project('tickets', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       project('cli', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       // Repository-level checks: packed packages installed as users get them, docs samples.
       { extends: true as const, test: { name: 'repo', include: ['test/**/*.test.ts'] } },

@@ -166,6 +166,11 @@ rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw thread pool size = 64
 rgw enable usage log = false
 rgw enable lc threads = false
+# Deleted objects and aborted multipart uploads are freed by the garbage collector, by default
+# hours later: with objects in RAM, a few benchmark runs would fill the OSD. Collect promptly.
+rgw gc obj min wait = 5
+rgw gc processor period = 15
+rgw gc processor max time = 15
 EOF
 }
 

@@ -1,0 +1,224 @@
+import {
+  AbortMultipartUploadCommand,
+  type CompletedPart,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  HeadObjectCommand,
+  type PutObjectCommandInput,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { type DriverPutOptions, StorageError, type StorageOperation } from '@stowage/core';
+import { fail, quoteEtag, type S3Context } from './context.js';
+import { quoteKey } from './map-error.js';
+
+const MAX_PARTS = 10_000;
+
+/** PutObject parameters without the body: what a multipart upload is created with. */
+export type PutParams = Omit<PutObjectCommandInput, 'Body' | 'ContentLength'>;
+
+export interface MultipartResult {
+  size: number;
+  etag: string | undefined;
+  lastModified: Date | undefined;
+}
+
+/**
+ * Uploads a stream in parts. Why not lib-storage's `Upload`: it allocates (concatenates) a new
+ * buffer per part and keeps sending the rest of the stream after a part failed; with 8 MiB parts
+ * and 4 in flight a 1 GiB upload peaked at ~180 MiB RSS. Here `queueSize` part buffers are
+ * allocated once and reused (one is filled while the others upload), so memory stays at about
+ * `partSize * queueSize`; the first
+ * failure (or the caller's abort signal) stops every request, and the upload is always aborted
+ * on failure so no object is half-written.
+ *
+ * `head` is what was already read from `rest` (more than one part).
+ */
+export async function uploadInParts(
+  ctx: S3Context,
+  key: string,
+  params: PutParams,
+  head: Uint8Array[],
+  rest: AsyncIterator<Uint8Array>,
+  options: DriverPutOptions,
+): Promise<MultipartResult> {
+  const { client } = ctx;
+  const { queueSize, profile } = ctx.options;
+  // A known size raises the part size so that it fits S3's 10,000 parts.
+  const partSize = Math.max(ctx.options.partSize, Math.ceil((options.size ?? 0) / MAX_PARTS));
+  const Bucket = params.Bucket!;
+  const Key = params.Key!;
+  // Fail before sending gigabytes when the key is already taken.
+  if (options.ifNoneMatch) await assertAbsent(ctx, 'put', key, Key);
+
+  const { IfNoneMatch: _ifNoneMatch, ...createParams } = params;
+  // Not cut short by an abort: its id is needed to abort the upload.
+  const { UploadId } = await client.send(new CreateMultipartUploadCommand(createParams));
+  const controller = new AbortController();
+  const stop = (): void => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', stop, { once: true });
+  if (options.signal?.aborted) stop();
+  const pool = new BufferPool(partSize, queueSize);
+  const inFlight = new Set<Promise<void>>();
+  const parts: CompletedPart[] = [];
+  let failure: unknown;
+  let size = 0;
+  let sent = 0;
+
+  const send = (buffer: Uint8Array, length: number): void => {
+    const PartNumber = ++sent;
+    if (PartNumber > MAX_PARTS) {
+      throw new StorageError(
+        'TOO_LARGE',
+        `The stream for ${quoteKey(key)} needs more than ${MAX_PARTS} parts of ${partSize} bytes: raise partSize.`,
+        { driver: profile.name, key },
+      );
+    }
+    const request = client
+      .send(
+        new UploadPartCommand({
+          Bucket,
+          Key,
+          UploadId,
+          PartNumber,
+          Body: buffer.subarray(0, length),
+        }),
+        { abortSignal: controller.signal },
+      )
+      .then(
+        (out) => {
+          parts.push({ PartNumber, ETag: out.ETag });
+        },
+        (error: unknown) => {
+          if (!controller.signal.aborted) {
+            failure ??= error;
+            controller.abort();
+          }
+        },
+      )
+      .finally(() => {
+        pool.release(buffer);
+        inFlight.delete(request);
+      });
+    inFlight.add(request);
+  };
+  const checkStopped = (): void => {
+    if (failure !== undefined) throw failure;
+    controller.signal.throwIfAborted();
+  };
+
+  try {
+    let buffer = await pool.take();
+    let filled = 0;
+    const fillFrom = async (chunk: Uint8Array): Promise<void> => {
+      size += chunk.byteLength;
+      for (let at = 0; at < chunk.byteLength; ) {
+        const n = Math.min(partSize - filled, chunk.byteLength - at);
+        buffer.set(chunk.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === partSize) {
+          send(buffer, filled);
+          buffer = await pool.take();
+          checkStopped();
+          filled = 0;
+        }
+      }
+    };
+    while (head.length > 0) await fillFrom(head.shift()!);
+    for (;;) {
+      const next = await untilAborted(rest.next(), controller.signal);
+      checkStopped();
+      if (next.done) break;
+      await fillFrom(next.value);
+    }
+    if (filled > 0) send(buffer, filled);
+    else pool.release(buffer);
+    await Promise.all(inFlight);
+    checkStopped();
+    // Ceph ignores If-None-Match on completion: check the key once more, as late as possible.
+    if (options.ifNoneMatch) await assertAbsent(ctx, 'put', key, Key);
+    parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+    const done = await client.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key,
+        UploadId,
+        MultipartUpload: { Parts: parts },
+        ...(options.ifNoneMatch && profile.conditionalCopyAndMultipart ? { IfNoneMatch: '*' } : {}),
+      }),
+      { abortSignal: controller.signal },
+    );
+    if (done.ETag) return { size, etag: quoteEtag(done.ETag), lastModified: undefined };
+    // Ceph answers CompleteMultipartUpload with an empty ETag: read it back.
+    const after = await client.send(new HeadObjectCommand({ Bucket, Key }));
+    return { size, etag: quoteEtag(after.ETag), lastModified: after.LastModified };
+  } catch (error) {
+    controller.abort();
+    await Promise.allSettled(inFlight);
+    await client
+      .send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId }))
+      .catch(() => undefined);
+    throw failure ?? error;
+  } finally {
+    options.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** `promise`, or a rejection as soon as `signal` aborts (a stalled source never settles). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** `count` buffers of `size` bytes, allocated on first use and handed out again when released. */
+class BufferPool {
+  private readonly free: Uint8Array[] = [];
+  private readonly waiting: Array<(buffer: Uint8Array) => void> = [];
+  private allocated = 0;
+
+  constructor(
+    private readonly size: number,
+    private readonly count: number,
+  ) {}
+
+  take(): Promise<Uint8Array> {
+    const buffer = this.free.pop();
+    if (buffer) return Promise.resolve(buffer);
+    if (this.allocated < this.count) {
+      this.allocated++;
+      return Promise.resolve(Buffer.allocUnsafeSlow(this.size));
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(buffer: Uint8Array): void {
+    const waiter = this.waiting.shift();
+    if (waiter) waiter(buffer);
+    else this.free.push(buffer);
+  }
+}
+
+/** ALREADY_EXISTS when `s3Key` exists (a best-effort check where no atomic one exists). */
+export async function assertAbsent(
+  ctx: S3Context,
+  operation: StorageOperation,
+  key: string,
+  s3Key: string,
+): Promise<void> {
+  try {
+    await ctx.client.send(new HeadObjectCommand({ Bucket: ctx.options.bucket, Key: s3Key }));
+  } catch (error) {
+    const mapped = fail(ctx, error, operation, key);
+    if (mapped.code === 'NOT_FOUND') return;
+    throw mapped;
+  }
+  throw new StorageError('ALREADY_EXISTS', `An object already exists for ${quoteKey(key)}.`, {
+    driver: ctx.options.profile.name,
+    key,
+  });
+}

@@ -1,0 +1,101 @@
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { DriverBody, DriverPutOptions, ObjectInfo } from '@stowage/core';
+import { fail, quoteEtag, type S3Context } from './context.js';
+import { encodeMetadata } from './metadata.js';
+import { type PutParams, untilAborted, uploadInParts } from './multipart.js';
+
+/** The largest single PutObject S3 accepts. */
+const MAX_SINGLE_PUT = 5 * 1024 * 1024 * 1024;
+
+/**
+ * Stores `body` at `key`: bytes and streams that end within one part are a single PutObject with
+ * a Content-Length; longer streams are a multipart upload holding about
+ * `partSize * queueSize` bytes at a time, aborted on any failure so nothing is half-written
+ * (see {@link uploadInParts}).
+ */
+export async function putObject(
+  ctx: S3Context,
+  key: string,
+  body: DriverBody,
+  options: DriverPutOptions,
+): Promise<ObjectInfo> {
+  const { profile, bucket } = ctx.options;
+  const visibility = profile.supportsAcl ? options.visibility : undefined;
+  const params: PutParams = {
+    Bucket: bucket,
+    Key: ctx.keys.toS3(key),
+    ContentType: options.contentType,
+    ...(options.cacheControl ? { CacheControl: options.cacheControl } : {}),
+    ...(options.contentDisposition ? { ContentDisposition: options.contentDisposition } : {}),
+    Metadata: encodeMetadata(options.metadata, visibility),
+    ...(visibility ? { ACL: visibility === 'public' ? 'public-read' : 'private' } : {}),
+    ...(options.ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+  };
+  const stored = (size: number, etag: string | undefined, lastModified?: Date): ObjectInfo => ({
+    key,
+    size,
+    contentType: options.contentType,
+    ...(etag !== undefined ? { etag } : {}),
+    ...(lastModified ? { lastModified } : {}),
+    metadata: { ...options.metadata },
+    ...(visibility ? { visibility } : {}),
+    ...(options.cacheControl ? { cacheControl: options.cacheControl } : {}),
+    ...(options.contentDisposition ? { contentDisposition: options.contentDisposition } : {}),
+  });
+
+  try {
+    if (body instanceof Uint8Array && body.byteLength <= MAX_SINGLE_PUT) {
+      const etag = await putOnce(ctx.client, params, body, options.signal);
+      return stored(body.byteLength, etag);
+    }
+    const source = body instanceof Uint8Array ? bytesOnce(body) : body;
+    const iterator = source[Symbol.asyncIterator]();
+    try {
+      // Read up to one part: a stream that ends by then is sent as one PutObject.
+      const head: Uint8Array[] = [];
+      let headBytes = 0;
+      while (headBytes <= ctx.options.partSize) {
+        const next = await untilAborted(iterator.next(), options.signal);
+        if (next.done) {
+          const bytes = head.length === 1 ? head[0]! : Buffer.concat(head, headBytes);
+          const etag = await putOnce(ctx.client, params, bytes, options.signal);
+          return stored(headBytes, etag);
+        }
+        head.push(next.value);
+        headBytes += next.value.byteLength;
+      }
+      const { size, etag, lastModified } = await uploadInParts(
+        ctx,
+        key,
+        params,
+        head,
+        iterator,
+        options,
+      );
+      return stored(size, etag, lastModified);
+    } finally {
+      // Lets the caller's stream release its resources when we stop early. Not awaited: a stalled
+      // source would never answer.
+      iterator.return?.().catch(() => undefined);
+    }
+  } catch (error) {
+    throw fail(ctx, error, 'put', key, options.ifNoneMatch);
+  }
+}
+
+async function putOnce(
+  client: S3Client,
+  params: PutParams,
+  bytes: Uint8Array,
+  signal: AbortSignal | undefined,
+): Promise<string | undefined> {
+  const out = await client.send(
+    new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.byteLength }),
+    signal ? { abortSignal: signal } : {},
+  );
+  return quoteEtag(out.ETag);
+}
+
+async function* bytesOnce(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
