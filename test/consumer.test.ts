@@ -6,7 +6,14 @@
  * `pnpm test` does first).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +28,10 @@ function run(command: string, args: string[], cwd: string): string {
 
 function publishable(): { name: string; dir: string }[] {
   return readdirSync(join(repo, 'packages'))
-    .map((dir) => ({ dir: join(repo, 'packages', dir), pkg: JSON.parse(readFileSync(join(repo, 'packages', dir, 'package.json'), 'utf8')) }))
+    .map((dir) => ({
+      dir: join(repo, 'packages', dir),
+      pkg: JSON.parse(readFileSync(join(repo, 'packages', dir, 'package.json'), 'utf8')),
+    }))
     .filter(({ pkg }) => !pkg.private)
     .map(({ dir, pkg }) => ({ name: pkg.name as string, dir }));
 }
@@ -29,17 +39,24 @@ function publishable(): { name: string; dir: string }[] {
 beforeAll(() => {
   const packages = publishable();
   for (const { name, dir } of packages) {
-    if (!existsSync(join(dir, 'dist'))) throw new Error(`${name} is not built: run pnpm build first`);
+    if (!existsSync(join(dir, 'dist')))
+      throw new Error(`${name} is not built: run pnpm build first`);
   }
   project = mkdtempSync(join(tmpdir(), 'stowage-consumer-'));
   const tarballs = join(project, 'tarballs');
   mkdirSync(tarballs);
   const dependencies: Record<string, string> = {};
   for (const { name, dir } of packages) {
-    const file = run('pnpm', ['pack', '--pack-destination', tarballs], dir).trim().split('\n').pop()!;
+    const file = run('pnpm', ['pack', '--pack-destination', tarballs], dir)
+      .trim()
+      .split('\n')
+      .pop()!;
     dependencies[name] = `file:${file.trim()}`;
   }
-  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies }, null, 2));
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, dependencies }, null, 2),
+  );
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], project);
 }, 300_000);
 
@@ -57,13 +74,18 @@ const expected = { key: 'greetings/hello.txt', text: 'hello from a consumer', no
 
 describe('the packed packages, installed with npm', () => {
   it('work from ESM', () => {
-    writeFileSync(join(project, 'esm.mjs'), ROUND_TRIP("import { createStorage, disk, isStorageError } from '@stowage/core';"));
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      ROUND_TRIP("import { createStorage, disk, isStorageError } from '@stowage/core';"),
+    );
     const out = run('node', ['esm.mjs', mkdtempSync(join(tmpdir(), 'consumer-esm-'))], project);
     expect(JSON.parse(out)).toEqual(expected);
   });
 
   it('work from CommonJS', () => {
-    const body = ROUND_TRIP("const { createStorage, disk, isStorageError } = require('@stowage/core');");
+    const body = ROUND_TRIP(
+      "const { createStorage, disk, isStorageError } = require('@stowage/core');",
+    );
     writeFileSync(join(project, 'cjs.cjs'), `(async () => {\n${body}\n})();`);
     const out = run('node', ['cjs.cjs', mkdtempSync(join(tmpdir(), 'consumer-cjs-'))], project);
     expect(JSON.parse(out)).toEqual(expected);
@@ -94,7 +116,16 @@ isStorageError(null, 'NOT_A_CODE');
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
-          compilerOptions: { strict: true, noEmit: true, module, moduleResolution: resolution, target: 'es2022', types: [], skipLibCheck: false, lib: ['es2023', 'dom'] },
+          compilerOptions: {
+            strict: true,
+            noEmit: true,
+            module,
+            moduleResolution: resolution,
+            target: 'es2022',
+            types: [],
+            skipLibCheck: false,
+            lib: ['es2023', 'dom'],
+          },
           files: ['main.ts'],
         }),
       );
@@ -123,13 +154,26 @@ isStorageError(null, 'NOT_A_CODE');
       join(project, 'register.mjs'),
       "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
     );
-    writeFileSync(join(project, 'only-core.mjs'), "import '@stowage/core';\nimport '@stowage/core/http';\n");
-    const esm = spawnSync('node', ['--import', './register.mjs', 'only-core.mjs'], { cwd: project, encoding: 'utf8' });
+    writeFileSync(
+      join(project, 'only-core.mjs'),
+      "import '@stowage/core';\nimport '@stowage/core/http';\n",
+    );
+    const esm = spawnSync('node', ['--import', './register.mjs', 'only-core.mjs'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
     expect(esm.status).toBe(0);
     const esmModules = esm.stderr.split('\n').filter((line) => line.startsWith('loaded '));
     expect(esmModules.some((m) => m.includes('@stowage/core'))).toBe(true);
     expect(esmModules.filter((m) => /@aws-sdk|[\\/]cloudinary[\\/]|@smithy/.test(m))).toEqual([]);
-    const cjs = run('node', ['-e', "require('@stowage/core'); require('@stowage/core/http'); console.log(JSON.stringify(Object.keys(require.cache)))"], project);
+    const cjs = run(
+      'node',
+      [
+        '-e',
+        "require('@stowage/core'); require('@stowage/core/http'); console.log(JSON.stringify(Object.keys(require.cache)))",
+      ],
+      project,
+    );
     const cjsModules: string[] = JSON.parse(cjs);
     expect(cjsModules.some((m) => m.includes('@stowage/core'))).toBe(true);
     expect(cjsModules.filter((m) => /@aws-sdk|[\\/]cloudinary[\\/]|@smithy/.test(m))).toEqual([]);

@@ -18,7 +18,8 @@ function markdownFiles(): string[] {
     }
   };
   walk(join(repo, 'docs'));
-  for (const dir of readdirSync(join(repo, 'packages'))) files.push(join(repo, 'packages', dir, 'README.md'));
+  for (const dir of readdirSync(join(repo, 'packages')))
+    files.push(join(repo, 'packages', dir, 'README.md'));
   return files.filter((file) => {
     try {
       readFileSync(file);
@@ -58,13 +59,24 @@ it('every TypeScript sample in the docs type-checks', () => {
     join(out, 'tsconfig.json'),
     JSON.stringify({
       extends: '../../tsconfig.base.json',
-      compilerOptions: { noEmit: true, module: 'ESNext', moduleResolution: 'Bundler', baseUrl: '../..', paths, noUnusedLocals: false },
+      compilerOptions: {
+        noEmit: true,
+        module: 'ESNext',
+        moduleResolution: 'Bundler',
+        baseUrl: '../..',
+        paths,
+        noUnusedLocals: false,
+      },
       include: ['*.ts'],
     }),
   );
   let output = '';
   try {
-    execFileSync('node', [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'tsconfig.json')], { encoding: 'utf8' });
+    execFileSync(
+      'node',
+      [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(out, 'tsconfig.json')],
+      { encoding: 'utf8' },
+    );
   } catch (error) {
     output = String((error as { stdout?: string }).stdout ?? error);
   }
@@ -72,7 +84,12 @@ it('every TypeScript sample in the docs type-checks', () => {
   const errors = output
     .split('\n')
     .filter((line) => line.includes('error TS'))
-    .map((line) => line.replace(/^.*?(sample-\d+\.ts)/, (_, sample: string) => `${origin.get(sample)} (${sample})`));
+    .map((line) =>
+      line.replace(
+        /^.*?(sample-\d+\.ts)/,
+        (_, sample: string) => `${origin.get(sample)} (${sample})`,
+      ),
+    );
   expect(count).toBeGreaterThan(5);
   expect(errors).toEqual([]);
 }, 120_000);

@@ -30,12 +30,19 @@ beforeAll(async () => {
   const server = inject('s3');
   const name = `stowage-tickets-${Math.random().toString(36).slice(2, 10)}`;
   const credentials = { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey };
-  await new S3Client({ endpoint: server.endpoint, region: server.region, forcePathStyle: true, credentials }).send(
-    new CreateBucketCommand({ Bucket: name }),
+  await new S3Client({
+    endpoint: server.endpoint,
+    region: server.region,
+    forcePathStyle: true,
+    credentials,
+  }).send(new CreateBucketCommand({ Bucket: name }));
+  bucket = createStorage(
+    s3({ bucket: name, endpoint: server.endpoint, region: server.region, credentials }),
   );
-  bucket = createStorage(s3({ bucket: name, endpoint: server.endpoint, region: server.region, credentials }));
   local = createStorage(disk({ root: mkdtempSync(join(tmpdir(), 'stowage-tickets-local-')) }));
-  await createTicketService({ storage: local, signingSecret: SECRET }).issueMany(tickets, { concurrency: 4 });
+  await createTicketService({ storage: local, signingSecret: SECRET }).issueMany(tickets, {
+    concurrency: 4,
+  });
 }, 120_000);
 
 it('migrates tickets from disk to S3 (Ceph): dry run writes nothing, then copy, skip, force', async () => {
