@@ -16,7 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const repo = new URL('..', import.meta.url).pathname;
 const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -53,12 +53,18 @@ beforeAll(() => {
       .pop()!;
     dependencies[name] = `file:${file.trim()}`;
   }
+  // A TypeScript user on Node has @types/node (the AWS SDK's types refer to node:stream).
+  dependencies['@types/node'] = '^20.19.0';
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({ name: 'consumer', private: true, dependencies }, null, 2),
   );
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], project);
 }, 300_000);
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
 
 const ROUND_TRIP = (importLine: string) => `${importLine}
 const root = process.argv[2];
@@ -122,7 +128,7 @@ isStorageError(null, 'NOT_A_CODE');
             module,
             moduleResolution: resolution,
             target: 'es2022',
-            types: [],
+            types: ['node'],
             skipLibCheck: false,
             lib: ['es2023', 'dom'],
           },
