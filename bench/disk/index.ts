@@ -10,7 +10,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createStorage, disk } from '../../packages/core/src/index.js';
+// The built package, as users run it (`pnpm bench` builds first).
+import { createStorage, disk } from '../../packages/core/dist/index.js';
 import { bestOf, inChild, MiB, pool, row } from '../lib.js';
 
 const COUNT = 2000;
