@@ -1,40 +1,10 @@
-// Direct upload: the server signs, the browser sends the file straight to the storage, then
-// tells the server which key to attach (the server checks the file before using it).
+// The direct upload form on the edit page; the upload itself is the shared sendDirectUpload
+// (examples/shared/src/direct-upload.js, served at /direct-upload-client.js).
+import { sendDirectUpload } from '/direct-upload-client.js';
+
 const section = document.getElementById('direct-upload');
 const input = document.getElementById('direct-file');
 const status = document.getElementById('direct-status');
-
-async function postJson(url, body) {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const json = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(json.error?.message ?? `HTTP ${response.status}`);
-  return json;
-}
-
-async function send(file) {
-  const customerId = section.dataset.customerId;
-  const { key, upload } = await postJson('/api/uploads', {
-    customerId,
-    contentType: file.type,
-    size: file.size,
-  });
-  let response;
-  if (upload.method === 'PUT') {
-    response = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: file });
-  } else {
-    // A presigned POST form: the signed fields first, the file last.
-    const form = new FormData();
-    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
-    form.append('file', file);
-    response = await fetch(upload.url, { method: 'POST', body: form });
-  }
-  if (!response.ok) throw new Error(`The storage refused the upload (HTTP ${response.status}).`);
-  return postJson(`/api/customers/${customerId}/image`, { key });
-}
 
 document.getElementById('direct-send').addEventListener('click', async () => {
   const file = input.files[0];
@@ -44,7 +14,7 @@ document.getElementById('direct-send').addEventListener('click', async () => {
   }
   status.textContent = 'Uploading…';
   try {
-    const { imageUrl } = await send(file);
+    const { imageUrl } = await sendDirectUpload(section.dataset.customerId, file);
     for (const img of document.querySelectorAll('.current img.avatar')) img.src = imageUrl;
     status.textContent = 'Uploaded.';
   } catch (error) {

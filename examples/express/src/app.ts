@@ -1,12 +1,13 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Storage } from '@stowage/core';
+import type { UrlMode } from '@stowage/example-shared/media';
+import { JsonStore } from '@stowage/example-shared/store';
 import { createTicketService } from '@stowage/tickets';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { UrlMode } from './media.js';
 import { customerRoutes } from './routes/customers.js';
 import { mediaRoute } from './routes/media.js';
 import { ticketRoutes } from './routes/tickets.js';
-import { JsonStore } from './store.js';
 
 export interface CreateAppOptions {
   storage: Storage;
@@ -30,6 +31,13 @@ export interface CreateAppOptions {
 }
 
 const publicDir = fileURLToPath(new URL('../public', import.meta.url));
+// Shared with the Next.js example: examples/shared.
+const shared = (name: string) =>
+  createRequire(import.meta.url).resolve(`@stowage/example-shared/${name}`);
+const sharedFiles = {
+  '/style.css': shared('style.css'),
+  '/direct-upload-client.js': shared('direct-upload'),
+};
 
 /** The demo app. Listen with `createApp(options).listen(port)`. */
 export function createApp(options: CreateAppOptions): Express {
@@ -42,6 +50,9 @@ export function createApp(options: CreateAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(express.static(publicDir, { maxAge: '1h' }));
+  for (const [path, file] of Object.entries(sharedFiles)) {
+    app.get(path, (_req, res) => res.sendFile(file, { maxAge: '1h' }));
+  }
 
   // The disk driver's URLs point at the app itself.
   if (storage.driver === 'disk') {

@@ -1,5 +1,5 @@
+import type { Customer, EventRecord, TicketRecord } from '@stowage/example-shared/store';
 import { html, type SafeHtml } from './html.js';
-import type { Customer, EventRecord, TicketRecord } from './store.js';
 
 export const DEFAULT_AVATAR = '/default-avatar.svg';
 
@@ -101,7 +101,7 @@ ${
   <button id="direct-send" type="button">Upload directly</button>
   <p id="direct-status" role="status"></p>
 </section>
-<script src="/direct-upload.js" defer></script>`
+<script type="module" src="/direct-upload.js"></script>`
     : ''
 }`;
 }

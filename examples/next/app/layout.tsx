@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { driverName } from '@/lib/context';
-import './globals.css';
+import '@stowage/example-shared/style.css';
 
 export const metadata: Metadata = {
   title: { template: '%s · Stowage demo', default: 'Stowage demo' },

@@ -1,9 +1,9 @@
+import { mediaUrl } from '@stowage/example-shared/media';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Avatar } from '@/components/avatar';
 import { ConfirmForm } from '@/components/confirm-form';
 import { app } from '@/lib/context';
-import { mediaUrl } from '@/lib/media';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Customers' };

@@ -1,6 +1,6 @@
 import { createFileHandler, createUploadHandler, type WebHandler } from '@stowage/core/http';
+import { MAX_IMAGE_BYTES } from '@stowage/example-shared/media';
 import { app } from './context';
-import { MAX_IMAGE_BYTES } from './media';
 
 const notFound = async () => new Response('Not found.\n', { status: 404 });
 

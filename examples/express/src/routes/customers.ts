@@ -1,18 +1,17 @@
-import { isStorageError, keyProblem, type Storage } from '@stowage/core';
+import { isStorageError, type Storage } from '@stowage/core';
 import { errorResponse, toNodeHandler } from '@stowage/core/http';
-import express, { type Request as ExpressRequest, type Router } from 'express';
 import {
-  avatarKey,
-  avatarPrefix,
-  checkUploadedImage,
-  IMAGE_TOO_LARGE,
-  MAX_IMAGE_BYTES,
-  mediaUrl,
-  messageFor,
-  receiveCustomerForm,
-  type UrlMode,
-} from '../media.js';
-import { type Customer, type JsonStore, takeId } from '../store.js';
+  attachUploadedImage,
+  deleteCustomer,
+  findCustomer,
+  type JsonAnswer,
+  saveCustomerForm,
+  signImageUpload,
+  type UploadRequest,
+} from '@stowage/example-shared/customers';
+import { isRefusal, mediaUrl, type UrlMode } from '@stowage/example-shared/media';
+import type { Customer, JsonStore } from '@stowage/example-shared/store';
+import express, { type Request as ExpressRequest, type Router } from 'express';
 import { customerForm, customerList, notFound, page } from '../views.js';
 
 export interface CustomerRoutesOptions {
@@ -21,15 +20,6 @@ export interface CustomerRoutesOptions {
   urls: UrlMode;
   onError: (error: unknown) => void;
 }
-
-/** Extensions for the image types a browser may announce for a direct upload. */
-const IMAGE_EXTENSIONS: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'image/avif': 'avif',
-};
 
 export function customerRoutes(options: CustomerRoutesOptions): Router {
   const { store, storage, urls, onError } = options;
@@ -42,6 +32,11 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
       headers: { 'content-type': 'text/html; charset=utf-8' },
     });
   const directUpload = storage.capabilities.signedUpload;
+  const sendNotFound = (res: express.Response) =>
+    res
+      .status(404)
+      .type('html')
+      .send(page('Not found', storage.driver, notFound('Customer')));
 
   router.get('/', async (_req, res) => {
     const { customers } = await store.read();
@@ -58,12 +53,9 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
   });
 
   router.get('/customers/:id/edit', async (req, res) => {
-    const customer = await findCustomer(store, req);
+    const customer = await customerOf(store, req);
     if (!customer) {
-      res
-        .status(404)
-        .type('html')
-        .send(page('Not found', storage.driver, notFound('Customer')));
+      sendNotFound(res);
       return;
     }
     const body = customerForm({
@@ -77,126 +69,46 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
 
   /**
    * Reads a customer form; on a refused image or a missing name, answers the form again with the
-   * message (nothing stored). Otherwise hands the fields and the new image's key to `save`.
+   * message (nothing stored). Otherwise saves it and goes back to the list.
    */
   const handleForm =
-    (
-      customer: Customer | undefined,
-      save: (id: number, fields: Record<string, string>, imageKey?: string) => Promise<void>,
-    ) =>
+    (customer: Customer | undefined) =>
     async (request: Request): Promise<Response> => {
-      const id = customer?.id ?? (await store.update((data) => takeId(data, 'customers')));
-      const form = await receiveCustomerForm(request, storage, (ext) => avatarKey(id, ext));
-      let problem: string | undefined;
-      let status = 400;
-      if (!form.ok) {
-        logUnexpected(form.error, onError);
-        problem = messageFor(form.error);
-        status = errorResponse(form.error).status;
-      } else {
-        problem = validate(form.fields);
-        if (problem && form.imageKey) await storage.delete(form.imageKey);
-      }
-      if (problem || !form.ok) {
-        const body = customerForm({
-          customer,
-          imageUrl: customer && (await imageUrl(customer)),
-          values: form.fields,
-          error: problem,
-          directUpload,
-        });
-        return htmlPage(customer ? `Edit ${customer.name}` : 'New customer', body, status);
-      }
-      await save(id, form.fields, form.imageKey);
-      return new Response(null, { status: 303, headers: { location: '/' } });
+      const result = await saveCustomerForm(options, request, customer, onError);
+      if (result.saved) return new Response(null, { status: 303, headers: { location: '/' } });
+      const body = customerForm({
+        customer,
+        imageUrl: customer && (await imageUrl(customer)),
+        values: result.fields,
+        error: result.problem,
+        directUpload,
+      });
+      return htmlPage(customer ? `Edit ${customer.name}` : 'New customer', body, result.status);
     };
 
   // Forms with a file are read by receiveUpload, which takes a web Request: toNodeHandler adapts.
-  router.post(
-    '/api/customers',
-    toNodeHandler(
-      handleForm(undefined, async (id, fields, imageKey) => {
-        await store.update((data) => {
-          data.customers.push({
-            id,
-            name: fields.name!.trim(),
-            email: (fields.email ?? '').trim(),
-            imageKey,
-            createdAt: new Date().toISOString(),
-          });
-        });
-      }),
-    ),
-  );
+  router.post('/api/customers', toNodeHandler(handleForm(undefined)));
 
   router.post('/api/customers/:id', async (req, res, next) => {
-    const customer = await findCustomer(store, req);
+    const customer = await customerOf(store, req);
     if (!customer) {
-      res
-        .status(404)
-        .type('html')
-        .send(page('Not found', storage.driver, notFound('Customer')));
+      sendNotFound(res);
       return;
     }
-    const update = handleForm(customer, async (_id, fields, imageKey) => {
-      const old = await setCustomer(store, customer.id, (c) => {
-        c.name = fields.name!.trim();
-        c.email = (fields.email ?? '').trim();
-        if (imageKey) c.imageKey = imageKey;
-      });
-      // The replaced image is deleted once the customer points at the new one (or the new one,
-      // if the customer was deleted meanwhile).
-      if (imageKey && !old) await storage.delete(imageKey);
-      if (imageKey && old?.imageKey) await storage.delete(old.imageKey);
-    });
-    toNodeHandler(update)(req, res, next);
+    toNodeHandler(handleForm(customer))(req, res, next);
   });
 
   router.post('/api/customers/:id/delete', async (req, res) => {
-    const id = Number(req.params.id);
-    const removed = await store.update((data) => {
-      const found = data.customers.find((c) => c.id === id);
-      data.customers = data.customers.filter((c) => c.id !== id);
-      return found;
-    });
-    if (removed?.imageKey) await storage.delete(removed.imageKey);
+    await deleteCustomer(options, Number(req.params.id));
     res.redirect(303, '/');
   });
 
   // Direct upload, step 1: the browser asks where to send the file.
   router.post('/api/uploads', express.json(), async (req, res) => {
-    const body = (req.body ?? {}) as {
-      customerId?: unknown;
-      contentType?: unknown;
-      size?: unknown;
-    };
-    const customerId = Number(body.customerId);
-    const contentType = String(body.contentType ?? '');
-    const size = Number(body.size);
-    const customer = (await store.read()).customers.find((c) => c.id === customerId);
-    if (!customer) {
-      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such customer.' } });
-      return;
-    }
-    const extension = IMAGE_EXTENSIONS[contentType];
-    if (!extension) {
-      res.status(400).json({
-        error: { code: 'INVALID_INPUT', message: 'Choose a PNG, JPEG, GIF, WebP or AVIF image.' },
-      });
-      return;
-    }
-    if (!Number.isFinite(size) || size > MAX_IMAGE_BYTES) {
-      res.status(413).json({ error: { code: 'TOO_LARGE', message: IMAGE_TOO_LARGE } });
-      return;
-    }
-    const key = avatarKey(customer.id, extension);
+    const body = (req.body ?? {}) as UploadRequest;
+    const customer = await findCustomer(store, Number(body.customerId));
     try {
-      const upload = await storage.signedUpload(key, {
-        expiresIn: 600,
-        contentType,
-        maxSize: MAX_IMAGE_BYTES,
-      });
-      res.json({ key, upload });
+      sendJson(res, await signImageUpload(options, customer, body));
     } catch (error) {
       await sendError(res, error, onError);
     }
@@ -204,24 +116,9 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
 
   // Direct upload, step 2: the browser says the file is there; the server checks it.
   router.post('/api/customers/:id/image', express.json(), async (req, res) => {
-    const customer = await findCustomer(store, req);
-    const key = String((req.body as { key?: unknown } | undefined)?.key ?? '');
-    if (!customer) {
-      res.status(404).json({ error: { code: 'NOT_FOUND', message: 'No such customer.' } });
-      return;
-    }
-    // Only a key handed out for this customer: a client cannot claim someone else's file.
-    if (!key.startsWith(avatarPrefix(customer.id)) || keyProblem(key)) {
-      res.status(400).json({ error: { code: 'INVALID_KEY', message: 'Not an upload key.' } });
-      return;
-    }
+    const customer = await customerOf(store, req);
     try {
-      await checkUploadedImage(storage, key);
-      const old = await setCustomer(store, customer.id, (c) => {
-        c.imageKey = key;
-      });
-      if (old?.imageKey && old.imageKey !== key) await storage.delete(old.imageKey);
-      res.json({ key, imageUrl: await mediaUrl(storage, urls, key) });
+      sendJson(res, await attachUploadedImage(options, customer, req.body));
     } catch (error) {
       await sendError(res, error, onError);
     }
@@ -230,18 +127,8 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
   return router;
 }
 
-function validate(fields: Record<string, string>): string | undefined {
-  const name = (fields.name ?? '').trim();
-  if (!name) return 'Name is required.';
-  if (name.length > 120) return 'Name is too long (at most 120 characters).';
-  if ((fields.email ?? '').length > 200) return 'Email is too long.';
-  return undefined;
-}
-
-function logUnexpected(error: unknown, onError: (error: unknown) => void): void {
-  if (!isStorageError(error, 'INVALID_INPUT') && !isStorageError(error, 'TOO_LARGE')) {
-    onError(error);
-  }
+function sendJson(res: express.Response, answer: JsonAnswer): void {
+  res.status(answer.status).json(answer.body);
 }
 
 async function sendError(
@@ -249,7 +136,7 @@ async function sendError(
   error: unknown,
   onError: (error: unknown) => void,
 ): Promise<void> {
-  logUnexpected(error, onError);
+  if (!isRefusal(error)) onError(error);
   if (isStorageError(error, 'UNSUPPORTED')) {
     res.status(501).json({
       error: { code: 'UNSUPPORTED', message: 'This storage takes no direct uploads.' },
@@ -260,22 +147,6 @@ async function sendError(
   res.status(response.status).json(await response.json());
 }
 
-async function findCustomer(store: JsonStore, req: ExpressRequest): Promise<Customer | undefined> {
-  const id = Number(req.params.id);
-  return (await store.read()).customers.find((c) => c.id === id);
-}
-
-/** Changes a customer; returns it as it was before. */
-async function setCustomer(
-  store: JsonStore,
-  id: number,
-  change: (customer: Customer) => void,
-): Promise<Customer | undefined> {
-  return store.update((data) => {
-    const customer = data.customers.find((c) => c.id === id);
-    if (!customer) return undefined;
-    const before = { ...customer };
-    change(customer);
-    return before;
-  });
+function customerOf(store: JsonStore, req: ExpressRequest): Promise<Customer | undefined> {
+  return findCustomer(store, Number(req.params.id));
 }

@@ -1,7 +1,7 @@
 import type { Storage } from '@stowage/core';
 import { createFileHandler, createUploadHandler, toNodeHandler } from '@stowage/core/http';
+import { MAX_IMAGE_BYTES } from '@stowage/example-shared/media';
 import type { RequestHandler } from 'express';
-import { MAX_IMAGE_BYTES } from '../media.js';
 
 /**
  * Serves the storage's files under `basePath` (GET, HEAD) and, when `signingSecret` is set,

@@ -1,6 +1,5 @@
 import { isStorageError } from '@stowage/core';
-import express, { type Request, type Router } from 'express';
-import { messageFor } from '../media.js';
+import { messageFor } from '@stowage/example-shared/media';
 import {
   createTicket,
   deleteTicket,
@@ -9,7 +8,8 @@ import {
   type TicketContext,
   ticketJson,
   ticketUrls,
-} from '../tickets.js';
+} from '@stowage/example-shared/tickets';
+import express, { type Request, type Router } from 'express';
 import { notFound, page, ticketPage, ticketsPage } from '../views.js';
 
 export function ticketRoutes(ctx: TicketContext, onError: (error: unknown) => void): Router {

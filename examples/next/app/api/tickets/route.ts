@@ -1,8 +1,8 @@
 import { isStorageError } from '@stowage/core';
+import { messageFor } from '@stowage/example-shared/media';
+import { createTicket } from '@stowage/example-shared/tickets';
 import { app } from '@/lib/context';
 import { seeOther } from '@/lib/http';
-import { messageFor } from '@/lib/media';
-import { createTicket } from '@/lib/tickets';
 
 // Creates a ticket from the form and renders its QR code and PDF.
 export async function POST(request: Request) {

@@ -1,9 +1,9 @@
+import { findTicket, ticketUrls } from '@stowage/example-shared/tickets';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ConfirmForm } from '@/components/confirm-form';
 import { app } from '@/lib/context';
 import { param, type SearchParams } from '@/lib/search-params';
-import { findTicket, ticketUrls } from '@/lib/tickets';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,9 +1,9 @@
+import { mediaUrl } from '@stowage/example-shared/media';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { CustomerForm } from '@/components/customer-form';
 import { app } from '@/lib/context';
 import { findCustomer } from '@/lib/customers';
-import { mediaUrl } from '@/lib/media';
 import { param, type SearchParams } from '@/lib/search-params';
 
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
+import { regenerateTicket, ticketJson } from '@stowage/example-shared/tickets';
 import { app } from '@/lib/context';
 import { idParam, jsonNotFound } from '@/lib/http';
-import { regenerateTicket, ticketJson } from '@/lib/tickets';
 
 // Renders and stores the ticket's QR code and PDF again.
 export async function POST(request: Request, context: { params: Promise<{ id: string }> }) {

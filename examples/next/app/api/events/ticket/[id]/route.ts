@@ -1,6 +1,6 @@
+import { deleteTicket, ticketJson } from '@stowage/example-shared/tickets';
 import { app } from '@/lib/context';
 import { idParam, jsonNotFound } from '@/lib/http';
-import { deleteTicket, ticketJson } from '@/lib/tickets';
 
 // The tickets API: { ticket_id, event_id, qr_code_url, pdf_ticket_url, ... }.
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {

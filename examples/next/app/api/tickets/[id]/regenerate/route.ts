@@ -1,6 +1,6 @@
+import { regenerateTicket } from '@stowage/example-shared/tickets';
 import { app } from '@/lib/context';
 import { idParam, seeOther } from '@/lib/http';
-import { regenerateTicket } from '@/lib/tickets';
 
 export async function POST(_request: Request, context: { params: Promise<{ id: string }> }) {
   const id = await idParam(context);

@@ -111,10 +111,13 @@ function notAnImage(mimeType: string | undefined): StorageError {
   );
 }
 
+/** Whether `error` refuses what the user sent (INVALID_INPUT, TOO_LARGE): no need to log it. */
+export function isRefusal(error: unknown): error is StorageError {
+  return isStorageError(error, 'INVALID_INPUT') || isStorageError(error, 'TOO_LARGE');
+}
+
 /** A message safe to show: our own INVALID_INPUT / TOO_LARGE text, else a generic one. */
 export function messageFor(error: unknown): string {
-  if (isStorageError(error, 'INVALID_INPUT') || isStorageError(error, 'TOO_LARGE')) {
-    return error.message;
-  }
+  if (isRefusal(error)) return error.message;
   return 'Something went wrong while saving. Please try again.';
 }
