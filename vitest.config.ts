@@ -24,6 +24,10 @@ const project = (name: string, extra: Record<string, unknown> = {}) => ({
 export default defineConfig({
   resolve: { alias },
   test: {
+    // On CI, a JSON report too: .ci/run prints its totals as a plain summary line.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: 'test-artifacts/vitest-results.json' }]]
+      : ['default'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
