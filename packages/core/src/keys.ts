@@ -8,6 +8,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 // A lone surrogate cannot be encoded as UTF-8.
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+// A whole segment that is "." or "..".
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
 /**
  * Why `key` is not a valid object key, or `undefined` when it is.
  *
@@ -21,13 +24,14 @@ export function keyProblem(key: unknown): string | undefined {
   if (key.includes('\\')) return 'a key must not contain a backslash';
   if (CONTROL.test(key)) return 'a key must not contain control characters (NUL, newline, ...)';
   if (LONE_SURROGATE.test(key)) return 'a key must be valid Unicode (it has a lone surrogate)';
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
+  // A UTF-16 code unit is at most 3 bytes of UTF-8, so short keys need no counting.
+  if (key.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) {
     return `a key must be at most ${MAX_KEY_BYTES} bytes of UTF-8`;
   }
-  for (const segment of key.split('/')) {
-    if (segment === '') return 'a key must not have empty segments ("a//b" or a trailing "/")';
-    if (segment === '.' || segment === '..') return 'a key must not have "." or ".." segments';
+  if (key.endsWith('/') || key.includes('//')) {
+    return 'a key must not have empty segments ("a//b" or a trailing "/")';
   }
+  if (DOT_SEGMENT.test(key)) return 'a key must not have "." or ".." segments';
   return undefined;
 }
 

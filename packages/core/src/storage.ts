@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { normalizeBody, readAll } from './body.js';
 import type { Capabilities } from './capabilities.js';
 import { contentTypeFor } from './content-type.js';
-import type { Driver, DriverObject } from './driver.js';
+import type { Driver, DriverObject, DriverPutOptions } from './driver.js';
 import { isStorageError, StorageError, type StorageOperation } from './errors.js';
 import { assertValidKey, describeKey, prefixProblem } from './keys.js';
 import type {
@@ -95,39 +95,27 @@ class StorageFacade implements Storage {
       checkHeaderValue('contentDisposition', options.contentDisposition);
       options.signal?.throwIfAborted();
       const { body: driverBody, size } = await normalizeBody(body);
-      const base = {
+      // One options object, written out in full: it is on every put's path.
+      const driverOptions: DriverPutOptions = {
+        contentType: options.contentType ?? contentTypeFor(key),
         cacheControl: options.cacheControl,
         contentDisposition: options.contentDisposition,
         metadata,
         visibility: options.visibility,
         size,
+        ifNoneMatch: mode !== 'overwrite',
         signal: options.signal,
       };
-      if (mode !== 'rename') {
-        return this.impl.put(key, driverBody, {
-          ...base,
-          contentType: options.contentType ?? contentTypeFor(key),
-          ifNoneMatch: mode === 'fail',
-        });
-      }
+      if (mode !== 'rename') return this.impl.put(key, driverBody, driverOptions);
       // A renamed put never overwrites: every attempt is a conditional write. A stream can be sent
       // only once, so for a stream a free name is found first.
       if (!(driverBody instanceof Uint8Array)) {
-        const target = await this.freeKey(key);
-        return this.impl.put(target, driverBody, {
-          ...base,
-          contentType: options.contentType ?? contentTypeFor(key),
-          ifNoneMatch: true,
-        });
+        return this.impl.put(await this.freeKey(key), driverBody, driverOptions);
       }
       let candidate = key;
       for (let attempt = 0; ; attempt++) {
         try {
-          return await this.impl.put(candidate, driverBody, {
-            ...base,
-            contentType: options.contentType ?? contentTypeFor(key),
-            ifNoneMatch: true,
-          });
+          return await this.impl.put(candidate, driverBody, driverOptions);
         } catch (error) {
           if (!isStorageError(error, 'ALREADY_EXISTS') || attempt >= RENAME_ATTEMPTS) throw error;
           candidate = withSuffix(key);

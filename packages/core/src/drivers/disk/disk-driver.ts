@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { copyFile, link, realpath, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { streamOfBytes } from '../../body.js';
 import type { Capabilities } from '../../capabilities.js';
 import { contentTypeFor } from '../../content-type.js';
@@ -43,6 +43,10 @@ const EAGER_READ_BYTES = 64 * 1024;
 // Temporary names: unique per process without a random draw per write.
 const TEMP_TAG = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
 let tempCounter = 0;
+
+/** A fresh temporary name beside `name`: hidden, unique to this process, never a valid key. */
+const tempName = (name: string) =>
+  `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`;
 
 export interface DiskOptions {
   /** Folder that holds the objects; created when missing. Nothing outside it is ever touched. */
@@ -198,10 +202,7 @@ export function disk(options: DiskOptions): Driver {
     const name = basename(path);
     let dir = dirname(path);
     for (let attempt = 0; ; attempt++) {
-      const temp = join(
-        dir,
-        `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`,
-      );
+      const temp = inDir(dir, tempName(name));
       let fd: number;
       try {
         fd = await openFd(temp, CREATE_FLAGS, 0o644);
@@ -210,6 +211,9 @@ export function disk(options: DiskOptions): Driver {
         dir = await safe.parentFor(path, key);
         continue;
       }
+      // Directly in the root, whose real path was resolved when the driver opened it, no link
+      // can be in the way (O_EXCL refuses to create through a link at the name itself).
+      if (dir === safe.real) return { fd, temp, target: inDir(dir, name) };
       const real = fdPath(fd);
       if (real === undefined || !safe.contains(real)) {
         // Linked out of the root (or no /proc to tell): resolve the folder the slow way.
@@ -222,27 +226,18 @@ export function disk(options: DiskOptions): Driver {
             { key },
           );
         dir = await safe.parentFor(path, key);
-        if (real === undefined) return openVerified(dir, name, temp, key, safe);
+        if (real === undefined) return openVerified(dir, name, key, safe);
         continue;
       }
-      return { fd, temp: real, target: join(dirname(real), name) };
+      return { fd, temp: real, target: inDir(dirname(real), name) };
     }
   };
 
   /** openTemp where /proc is unavailable: the folder was resolved by realpath just before. */
-  const openVerified = async (
-    dir: string,
-    name: string,
-    _temp: string,
-    key: string,
-    safe: SafeRoot,
-  ) => {
-    const temp = join(
-      dir,
-      `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`,
-    );
+  const openVerified = async (dir: string, name: string, key: string, safe: SafeRoot) => {
+    const temp = inDir(dir, tempName(name));
     safe.assertInside(dir, key);
-    return { fd: await openFd(temp, CREATE_FLAGS, 0o644), temp, target: join(dir, name) };
+    return { fd: await openFd(temp, CREATE_FLAGS, 0o644), temp, target: inDir(dir, name) };
   };
 
   const wantsSidecar = (
@@ -552,18 +547,25 @@ function toInfo(
   file: FileVersion & { mtime: Date },
   sidecar: Sidecar | undefined,
 ): ObjectInfo {
-  return {
+  const info: ObjectInfo = {
     key,
     size: file.size,
     contentType: sidecar?.contentType ?? contentTypeFor(key),
     // Inode, size and mtime identify a version of a file, as web servers' ETags do.
     etag: `"${file.ino.toString(16)}-${file.size.toString(16)}-${Math.round(file.mtimeMs * 1000).toString(16)}"`,
     lastModified: file.mtime,
-    metadata: { ...(sidecar?.metadata ?? {}) },
-    ...(sidecar?.visibility ? { visibility: sidecar.visibility } : {}),
-    ...(sidecar?.cacheControl ? { cacheControl: sidecar.cacheControl } : {}),
-    ...(sidecar?.contentDisposition ? { contentDisposition: sidecar.contentDisposition } : {}),
+    metadata: sidecar?.metadata ? { ...sidecar.metadata } : {},
   };
+  // Optional fields are set only when present (no conditional spreads on this hot path).
+  if (sidecar?.visibility) info.visibility = sidecar.visibility;
+  if (sidecar?.cacheControl) info.cacheControl = sidecar.cacheControl;
+  if (sidecar?.contentDisposition) info.contentDisposition = sidecar.contentDisposition;
+  return info;
+}
+
+/** `name` inside the folder `dir` (both already normalized, so no join needed). */
+function inDir(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 
 async function mapLimit<T, R>(
