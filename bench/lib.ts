@@ -45,6 +45,61 @@ export async function bestOf(
   return [bestA, bestB];
 }
 
+/** What `paired` measured: medians over the rounds, and the spread of the per-round ratios. */
+export interface Paired {
+  /** Median time of a side's batch, in ms. */
+  oursMs: number;
+  rawMs: number;
+  /** Median of the per-round ratios raw time / our time (above 1: ours is faster). */
+  ratio: number;
+  lowRatio: number;
+  highRatio: number;
+}
+
+/**
+ * Times a and b in `rounds` back-to-back pairs, alternating which goes first, and compares each
+ * pair on its own. On a shared or virtual machine the speed of the disk and CPU drifts by several
+ * times within seconds; two batches run back to back see nearly the same machine, so the median
+ * of the pairs' ratios is far steadier than the ratio of two separately taken best times.
+ */
+export async function paired(
+  rounds: number,
+  ours: (round: number) => Promise<unknown>,
+  raw: (round: number) => Promise<unknown>,
+): Promise<Paired> {
+  const oursMs: number[] = [];
+  const rawMs: number[] = [];
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let a: number;
+    let b: number;
+    if (i % 2 === 0) {
+      a = await timed(() => ours(i));
+      b = await timed(() => raw(i));
+    } else {
+      b = await timed(() => raw(i));
+      a = await timed(() => ours(i));
+    }
+    oursMs.push(a);
+    rawMs.push(b);
+    ratios.push(b / a);
+  }
+  const sorted = [...ratios].sort((x, y) => x - y);
+  return {
+    oursMs: median(oursMs),
+    rawMs: median(rawMs),
+    ratio: median(ratios),
+    lowRatio: sorted[0]!,
+    highRatio: sorted[sorted.length - 1]!,
+  };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 /**
  * Runs a plain-JavaScript case script in a fresh `node` (no TypeScript loader, so its peak RSS is
  * the case's own) and returns the JSON it printed last.
@@ -63,4 +118,15 @@ export const MiB = 1024 * 1024;
 export function row(name: string, ours: number, raw: number, unit: string, target: string): string {
   const ratio = ours / raw;
   return `${name.padEnd(34)} ours ${ours.toFixed(1).padStart(9)} ${unit}   raw ${raw.toFixed(1).padStart(9)} ${unit}   ratio ${ratio.toFixed(2)}x   (target ${target})`;
+}
+
+/** A row for a paired measurement: median rates, median ratio and the range of the ratios. */
+export function pairedRow(
+  name: string,
+  p: Paired,
+  perMs: (ms: number) => number,
+  unit: string,
+  target: string,
+): string {
+  return `${name.padEnd(34)} ours ${perMs(p.oursMs).toFixed(1).padStart(9)} ${unit}   raw ${perMs(p.rawMs).toFixed(1).padStart(9)} ${unit}   ratio ${p.ratio.toFixed(2)}x (rounds ${p.lowRatio.toFixed(2)}-${p.highRatio.toFixed(2)})   (target ${target})`;
 }

@@ -1,17 +1,18 @@
 /**
  * Disk driver vs raw node:fs, in the same run:
- * - 2,000 puts and gets of 16 KiB with 16 in flight (ours includes the atomic temp + rename);
+ * - 2,000 puts and gets of 16 KiB with 16 in flight (ours includes the atomic temp + rename), in
+ *   back-to-back rounds compared pair by pair, plus ours against a hand-written temp + rename;
  * - a 512 MiB streamed put and get, each in a fresh `node` on the built package, so its peak RSS
  *   is its own (run `pnpm build` first; `pnpm bench` does).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Core from '../../packages/core/src/index.js';
-import { bestOf, inChild, MiB, pool, row } from '../lib.js';
+import { inChild, MiB, paired, pairedRow, pool, row } from '../lib.js';
 
 // The built package, as users run it (`pnpm bench` builds first); typed from the sources, so the
 // type check needs no build. tsx's transpiled sources measured about twice as slow per small op.
@@ -20,6 +21,7 @@ const { createStorage, disk } = (await import(builtCore)) as typeof Core;
 
 const COUNT = 2000;
 const IN_FLIGHT = 16;
+const ROUNDS = 12;
 const SMALL = 16 * 1024;
 const STREAM_BYTES = 512 * MiB;
 
@@ -31,24 +33,37 @@ export async function benchDisk(): Promise<void> {
     await mkdir(rawDir, { recursive: true });
     await storage.put('bench/warm.bin', 'warm');
     const body = new Uint8Array(SMALL).fill(1);
-    const ops = (ms: number) => (COUNT / ms) * 1000;
-
-    // Each round writes new files, as uploads do, on both sides alike.
-    const [putOurs, putRaw] = await bestOf(
-      5,
+    // Each round writes new files, as uploads do, on both sides alike. Rounds are compared in
+    // back-to-back pairs (see `paired`): this machine's speed drifts too much for best-of timings.
+    const put = await paired(
+      ROUNDS,
       (r) => pool(COUNT, IN_FLIGHT, (i) => storage.put(`bench/f${r}-${i}.bin`, body)),
       (r) => pool(COUNT, IN_FLIGHT, (i) => writeFile(join(rawDir, `f${r}-${i}.bin`), body)),
     );
-    const [getOurs, getRaw] = await bestOf(
-      5,
+    const get = await paired(
+      ROUNDS,
       (r) => pool(COUNT, IN_FLIGHT, (i) => storage.getBytes(`bench/f${r}-${i}.bin`)),
       (r) => pool(COUNT, IN_FLIGHT, (i) => readFile(join(rawDir, `f${r}-${i}.bin`))),
     );
-    console.log(
-      `disk: ${COUNT} x 16 KiB, ${IN_FLIGHT} in flight (best of 5, alternating which side goes first)`,
+    // What atomic writes cost by themselves: the same write done by hand, to a temporary file
+    // renamed into place, as a careful caller of node:fs would.
+    const atomic = await paired(
+      ROUNDS,
+      (r) => pool(COUNT, IN_FLIGHT, (i) => storage.put(`bench/a${r}-${i}.bin`, body)),
+      (r) =>
+        pool(COUNT, IN_FLIGHT, async (i) => {
+          const temp = join(rawDir, `.a${r}-${i}.tmp`);
+          await writeFile(temp, body, { flag: 'wx' });
+          await rename(temp, join(rawDir, `a${r}-${i}.bin`));
+        }),
     );
-    console.log(row('put 16 KiB', ops(putOurs), ops(putRaw), 'ops/s', '>= 0.85x'));
-    console.log(row('get 16 KiB', ops(getOurs), ops(getRaw), 'ops/s', '>= 0.90x'));
+    const ops = (ms: number) => (COUNT / ms) * 1000;
+    console.log(
+      `disk: ${COUNT} x 16 KiB, ${IN_FLIGHT} in flight, ${ROUNDS} back-to-back rounds per side (medians)`,
+    );
+    console.log(pairedRow('put 16 KiB vs writeFile', put, ops, 'ops/s', '>= 0.85x'));
+    console.log(pairedRow('get 16 KiB vs readFile', get, ops, 'ops/s', '>= 0.90x'));
+    console.log(pairedRow('put 16 KiB vs writeFile + rename', atomic, ops, 'ops/s', 'none'));
 
     const script = fileURLToPath(new URL('./stream-case.mjs', import.meta.url));
     const streamDir = join(dir, 'stream');
