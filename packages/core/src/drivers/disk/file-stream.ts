@@ -27,24 +27,40 @@ export class OpenFile {
     await closeFd(this.fd);
   }
 
-  /** A byte stream; the file is closed when the stream ends, fails or is cancelled. */
+  /**
+   * A byte stream; the file is closed when the stream ends, fails or is cancelled. It is a
+   * `type: 'bytes'` stream, so a reader in BYOB mode (`getReader({ mode: 'byob' })`) has the file
+   * read straight into its own buffer and memory stays flat however large the file; a default
+   * reader gets a new 256 KiB chunk per read.
+   */
   stream(): ReadableStream<Uint8Array> {
     let position = this.start;
-    return new ReadableStream<Uint8Array>(
+    return new ReadableStream(
       {
+        type: 'bytes',
+        autoAllocateChunkSize: CHUNK,
         pull: async (controller) => {
+          // With autoAllocateChunkSize every pull has a request: the reader's buffer or a new one.
+          const request = controller.byobRequest!;
+          const view = request.view!;
           try {
-            const want = Math.min(CHUNK, this.end - position);
+            const want = Math.min(view.byteLength, this.end - position);
             if (want <= 0) {
               await this.close();
               controller.close();
+              request.respond(0);
               return;
             }
-            const buffer = Buffer.allocUnsafe(want);
-            const n = await readFd(this.fd, buffer, 0, want, position);
+            const n = await readFd(
+              this.fd,
+              new Uint8Array(view.buffer, view.byteOffset, want),
+              0,
+              want,
+              position,
+            );
             if (n === 0) throw new Error('the file ended early (truncated while being read)');
             position += n;
-            controller.enqueue(n === want ? buffer : buffer.subarray(0, n));
+            request.respond(n);
           } catch (error) {
             await this.close().catch(() => {});
             controller.error(error);
