@@ -42,7 +42,8 @@ export class OpenFile {
         pull: async (controller) => {
           // With autoAllocateChunkSize every pull has a request: the reader's buffer or a new one.
           const request = controller.byobRequest!;
-          const view = request.view!;
+          // The streams standard makes a request's view a Uint8Array, whatever the reader passed.
+          const view = request.view as Uint8Array;
           try {
             const want = Math.min(view.byteLength, this.end - position);
             if (want <= 0) {
@@ -51,13 +52,7 @@ export class OpenFile {
               request.respond(0);
               return;
             }
-            const n = await readFd(
-              this.fd,
-              new Uint8Array(view.buffer, view.byteOffset, want),
-              0,
-              want,
-              position,
-            );
+            const n = await readFd(this.fd, view, 0, want, position);
             if (n === 0) throw new Error('the file ended early (truncated while being read)');
             position += n;
             request.respond(n);
