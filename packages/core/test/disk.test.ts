@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { createStorage, disk, isStorageError, type Storage } from '@stowage/core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { quietClose } from '../src/drivers/disk/safe-path.js';
 
 let sandbox: string;
 let root: string;
@@ -304,5 +305,38 @@ describe('disk driver: reading large files', () => {
     expect(open()).toBe(before + 1);
     await reader.cancel();
     expect(open()).toBe(before);
+  });
+});
+
+describe('disk driver: closing files', () => {
+  it.runIf(process.platform === 'linux')(
+    'puts, reads and refused writes leave no descriptor open',
+    async () => {
+      const open = () => readdirSync('/proc/self/fd').length;
+      await storage.put('warm.txt', 'warm');
+      const before = open();
+      for (let i = 0; i < 20; i++) {
+        await storage.put(`top-${i}.txt`, `body ${i}`);
+        await storage.put(`deep/er/${i}.bin`, new Uint8Array(70 * 1024).fill(i));
+        await storage.put(`streamed/${i}.txt`, Readable.from(['a', 'b']));
+        await expect(
+          storage.put(`top-${i}.txt`, 'again', { onConflict: 'fail' }),
+        ).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+        expect(await storage.getText(`top-${i}.txt`)).toBe(`body ${i}`);
+        expect((await storage.getBytes(`deep/er/${i}.bin`)).byteLength).toBe(70 * 1024);
+      }
+      expect(open()).toBe(before);
+    },
+  );
+
+  it('closes at once only on local file systems, where close() cannot report a failed write', () => {
+    expect(quietClose('linux', 0xef53)).toBe(true); // ext4
+    expect(quietClose('linux', 0x01021994)).toBe(true); // tmpfs
+    expect(quietClose('linux', 0x58465342n)).toBe(true); // xfs, as a bigint
+    expect(quietClose('linux', 0x6969)).toBe(false); // NFS writes back at close
+    expect(quietClose('linux', 0x65735546)).toBe(false); // FUSE (s3fs, gcsfuse)
+    expect(quietClose('linux', 0xff534d42)).toBe(false); // SMB
+    expect(quietClose('linux', undefined)).toBe(false); // statfs failed
+    expect(quietClose('darwin', 0xef53)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, type Stats } from 'node:fs';
+import { closeSync, constants, type Stats } from 'node:fs';
 import { copyFile, link, realpath, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { streamOfBytes } from '../../body.js';
@@ -107,6 +107,17 @@ export function disk(options: DiskOptions): Driver {
     return rootPromise;
   };
   const durable = options.durable === true;
+
+  /**
+   * Closes a file. On a local file system (see quietClose) close() only drops the descriptor, so
+   * it runs at once instead of costing a thread-pool round trip; elsewhere (NFS, FUSE) it may
+   * flush or talk to a server, so it goes to the pool.
+   */
+  const closeLocal = (safe: SafeRoot, fd: number, file: Stats): Promise<void> | undefined => {
+    if (!safe.quietClose || file.dev !== safe.dev) return closeFd(fd);
+    closeSync(fd);
+    return undefined;
+  };
 
   /** Runs an operation with the key checked and fs errors mapped. */
   const withKey = async <T>(key: string, fn: (safe: SafeRoot) => Promise<T>): Promise<T> => {
@@ -307,27 +318,26 @@ export function disk(options: DiskOptions): Driver {
     put(key: string, body: DriverBody, o: DriverPutOptions) {
       return withKey(key, async (safe) => {
         const { fd, temp, target } = await openTemp(safe, safe.pathOf(key), key);
+        let open = true;
         let committed = false;
         try {
-          let written: Stats;
-          try {
-            if (body instanceof Uint8Array) {
-              await writeAll(fd, body);
-            } else {
-              await writeStream(fd, body, o.signal);
-            }
-            o.signal?.throwIfAborted();
-            if (durable) await fdatasync(fd);
-            written = statFd(fd);
-          } finally {
-            await closeFd(fd);
+          if (body instanceof Uint8Array) {
+            await writeAll(fd, body);
+          } else {
+            await writeStream(fd, body, o.signal);
           }
+          o.signal?.throwIfAborted();
+          if (durable) await fdatasync(fd);
+          const written = statFd(fd);
+          open = false;
+          await closeLocal(safe, fd, written);
           const sidecar = wantsSidecar(key, o) ? sidecarFor(written, o) : undefined;
           if (sidecar) await writeSidecar(safe, key, sidecar);
           await commit(temp, target, key, o.ifNoneMatch);
           committed = true;
           return toInfo(key, written, sidecar);
         } finally {
+          if (open) await closeFd(fd).catch(() => {});
           if (!committed) await unlink(temp).catch(() => {});
         }
       });
@@ -345,7 +355,7 @@ export function disk(options: DiskOptions): Driver {
             // Small: read now and close, so an unread body holds no descriptor.
             const bytes = await readRange(fd, start, end);
             open = false;
-            await closeFd(fd);
+            await closeLocal(safe, fd, file);
             return { info, ...range, body: () => streamOfBytes(bytes), bytes: async () => bytes };
           }
           const handle = new OpenFile(fd, start, end);

@@ -1,4 +1,4 @@
-import { mkdir, readlink, realpath } from 'node:fs/promises';
+import { mkdir, readlink, realpath, stat, statfs } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { StorageError } from '../../errors.js';
 
@@ -23,11 +23,19 @@ export function diskKeyProblem(key: string): string | undefined {
  * checked after links are resolved.
  */
 export class SafeRoot {
-  private constructor(readonly real: string) {}
+  private constructor(
+    readonly real: string,
+    /** Device of the root folder: a file on another device is under a mount point. */
+    readonly dev: number,
+    /** The root's file system reports write errors at fsync, never at close (see quietClose). */
+    readonly quietClose: boolean,
+  ) {}
 
   static async open(root: string): Promise<SafeRoot> {
     await mkdir(root, { recursive: true });
-    return new SafeRoot(await realpath(root));
+    const real = await realpath(root);
+    const [info, fsInfo] = await Promise.all([stat(real), statfs(real).catch(() => undefined)]);
+    return new SafeRoot(real, info.dev, quietClose(process.platform, fsInfo?.type));
   }
 
   /** The path of a key under the root, before any link is resolved. */
@@ -85,6 +93,30 @@ export class SafeRoot {
       }
     }
   }
+}
+
+/**
+ * Linux file systems (statfs f_type) on which close() never reports a failed write: data is in
+ * the page cache and errors surface at fsync. NFS, SMB, Ceph and FUSE mounts (s3fs, gcsfuse) may
+ * write back at close and fail there, so they are not listed.
+ */
+const QUIET_CLOSE_TYPES = new Set([
+  0xef53, // ext2, ext3, ext4
+  0x58465342, // xfs
+  0x9123683e, // btrfs
+  0x01021994, // tmpfs
+  0x858458f6, // ramfs
+  0xf2f52010, // f2fs
+  0x2fc12fc1, // zfs
+  0x794c7630, // overlayfs (container layers over a local disk)
+]);
+
+/** Whether close() on this platform and file system type can only succeed once writes have. */
+export function quietClose(
+  platform: NodeJS.Platform,
+  fsType: number | bigint | undefined,
+): boolean {
+  return platform === 'linux' && fsType !== undefined && QUIET_CLOSE_TYPES.has(Number(fsType));
 }
 
 export function errno(error: unknown): string | undefined {
