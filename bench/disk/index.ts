@@ -3,8 +3,9 @@
  * - 2,000 puts and gets of 16 KiB with 16 in flight (ours includes the atomic temp + rename), in
  *   back-to-back rounds compared pair by pair, plus ours against a hand-written temp + rename;
  * - a 512 MiB streamed put and get (a default reader, and a BYOB reader against a read loop into
- *   one buffer), each in a fresh `node` on the built package, so its peak RSS is its own (run
- *   `pnpm build` first; `pnpm bench` does).
+ *   one buffer), and the same file downloaded over HTTP from toNodeHandler(createFileHandler)
+ *   against createReadStream(file).pipe(res), each in a fresh `node` on the built package, so
+ *   its peak RSS is its own (run `pnpm build` first; `pnpm bench` does).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -66,53 +67,53 @@ export async function benchDisk(): Promise<void> {
     console.log(pairedRow('get 16 KiB vs readFile', get, ops, 'ops/s', '>= 0.90x'));
     console.log(pairedRow('put 16 KiB vs writeFile + rename', atomic, ops, 'ops/s', 'none'));
 
-    const script = fileURLToPath(new URL('./stream-case.mjs', import.meta.url));
+    const streamScript = fileURLToPath(new URL('./stream-case.mjs', import.meta.url));
+    const serveScript = fileURLToPath(new URL('./serve-case.mjs', import.meta.url));
     const streamDir = join(dir, 'stream');
     await mkdir(streamDir, { recursive: true });
-    // Each case in a fresh process, after `sync` so that no case pays for the previous one's
-    // dirty pages; the order alternates and the best of three counts.
-    const run = (kind: string) => {
-      execFileSync('sync');
-      return inChild<{ ms: number; maxRssMiB: number }>(script, [
-        kind,
-        streamDir,
-        String(STREAM_BYTES),
-      ]);
-    };
-    const best = (runs: { ms: number; maxRssMiB: number }[]) => ({
-      ms: Math.min(...runs.map((r) => r.ms)),
-      maxRssMiB: Math.max(...runs.map((r) => r.maxRssMiB)),
-    });
-    const puts: Record<'raw' | 'ours', { ms: number; maxRssMiB: number }[]> = { raw: [], ours: [] };
-    const gets: Record<'raw' | 'ours', { ms: number; maxRssMiB: number }[]> = { raw: [], ours: [] };
-    const byobs: Record<'raw' | 'ours', { ms: number; maxRssMiB: number }[]> = {
-      raw: [],
-      ours: [],
-    };
+    // Each 512 MiB case in a fresh process, after `sync` so that no case pays for the previous
+    // one's dirty pages; the put cases come first (they write the file the others read), the
+    // order of the two sides alternates, and the best time of three counts.
+    const cases = [
+      { name: 'stream put', script: streamScript, raw: 'raw-put', ours: 'ours-put' },
+      { name: 'stream get', script: streamScript, raw: 'raw-get', ours: 'ours-get' },
+      {
+        name: 'stream get, BYOB reader',
+        script: streamScript,
+        raw: 'raw-get-byob',
+        ours: 'ours-get-byob',
+      },
+      { name: 'serve over HTTP', script: serveScript, raw: 'raw', ours: 'ours' },
+    ];
+    type Run = { ms: number; maxRssMiB: number };
+    const runs = cases.map(() => ({ raw: [] as Run[], ours: [] as Run[] }));
     for (let round = 0; round < 3; round++) {
-      const order: ('raw' | 'ours')[] = round % 2 === 0 ? ['raw', 'ours'] : ['ours', 'raw'];
-      for (const side of order) puts[side].push(run(`${side}-put`));
-      for (const side of order) gets[side].push(run(`${side}-get`));
-      for (const side of order) byobs[side].push(run(`${side}-get-byob`));
+      const sides = round % 2 === 0 ? (['raw', 'ours'] as const) : (['ours', 'raw'] as const);
+      cases.forEach((c, i) => {
+        for (const side of sides) {
+          execFileSync('sync');
+          runs[i]![side].push(inChild<Run>(c.script, [c[side], streamDir, String(STREAM_BYTES)]));
+        }
+      });
     }
-    const rawPut = best(puts.raw);
-    const oursPut = best(puts.ours);
-    const rawGet = best(gets.raw);
-    const oursGet = best(gets.ours);
-    const rawByob = best(byobs.raw);
-    const oursByob = best(byobs.ours);
     const mibs = (ms: number) => (STREAM_BYTES / MiB / ms) * 1000;
+    const fastest = (r: Run[]) => Math.min(...r.map((x) => x.ms));
+    const peak = (r: Run[]) => Math.max(...r.map((x) => x.maxRssMiB)).toFixed(0);
     console.log('disk: 512 MiB streamed, each case in a fresh node process (best of 3)');
-    console.log(row('stream put', mibs(oursPut.ms), mibs(rawPut.ms), 'MiB/s', '>= 0.95x'));
-    console.log(row('stream get', mibs(oursGet.ms), mibs(rawGet.ms), 'MiB/s', '>= 0.95x'));
+    cases.forEach((c, i) => {
+      const { raw, ours } = runs[i]!;
+      console.log(row(c.name, mibs(fastest(ours)), mibs(fastest(raw)), 'MiB/s', '>= 0.95x'));
+    });
+    console.log('peak RSS (MiB), target ours < 64');
+    cases.forEach((c, i) => {
+      const { raw, ours } = runs[i]!;
+      console.log(`  ${c.name.padEnd(32)} ours ${peak(ours)}, raw ${peak(raw)}`);
+    });
     console.log(
-      row('stream get, BYOB reader', mibs(oursByob.ms), mibs(rawByob.ms), 'MiB/s', '>= 0.95x'),
-    );
-    console.log(
-      `peak RSS (MiB)                     ours put ${oursPut.maxRssMiB.toFixed(0)}, get ${oursGet.maxRssMiB.toFixed(0)}, get BYOB ${oursByob.maxRssMiB.toFixed(0)};  raw put ${rawPut.maxRssMiB.toFixed(0)}, get ${rawGet.maxRssMiB.toFixed(0)}, get into one buffer ${rawByob.maxRssMiB.toFixed(0)}   (target ours < 64)`,
-    );
-    console.log(
-      '  (a default reader gets a new chunk per read, and V8 lets some 40 MiB of them pile up before it collects; a BYOB reader reuses its own buffer)',
+      '  (get: a default reader gets a new chunk per read, and V8 lets some 32 MiB of them pile up\n' +
+        '   before it collects, raw node:fs alike; a BYOB reader, and toNodeHandler serving a disk\n' +
+        '   file, read into buffers they reuse. Raw BYOB is a read loop into one buffer; raw serve\n' +
+        '   is createReadStream(file).pipe(res).)',
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,16 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import {
   createStorage,
   type Driver,
+  disk as diskDriver,
   NO_CAPABILITIES,
   type ObjectInfo,
+  type Storage,
   StorageError,
 } from '@stowage/core';
 import { createFileHandler } from '@stowage/core/http';
@@ -168,5 +174,90 @@ describe('createFileHandler: streaming', () => {
     // Nothing more is read once cancelled, and little was read ahead of the client.
     expect(events.produced).toBe(producedAtCancel);
     expect(producedAtCancel).toBeLessThan(received + 32 * MiB);
+  });
+});
+
+describe('toNodeHandler: serving disk files (byte streams)', () => {
+  let dir: string;
+  let disk: TestServer;
+  let diskStorage: Storage;
+  const content = randomBytes(6 * MiB + 12345);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'stowage-serve-'));
+    diskStorage = createStorage(diskDriver({ root: dir }));
+    await diskStorage.put('media/big.bin', content);
+    disk = await startServer(createFileHandler(diskStorage, { basePath: '/files' }));
+  });
+
+  afterAll(async () => {
+    await disk.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+  it('sends every byte of a large file, in order', async () => {
+    const res = await fetch(`${disk.origin}/files/media/big.bin`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe(String(content.byteLength));
+    expect(sha(new Uint8Array(await res.arrayBuffer()))).toBe(sha(content));
+  });
+
+  it('sends a range of a large file', async () => {
+    const res = await fetch(`${disk.origin}/files/media/big.bin`, {
+      headers: { Range: 'bytes=1000001-4000000' },
+    });
+    expect(res.status).toBe(206);
+    expect(sha(new Uint8Array(await res.arrayBuffer()))).toBe(
+      sha(content.subarray(1000001, 4000001)),
+    );
+  });
+
+  it('serves several large downloads at once, each intact', async () => {
+    const bodies = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        fetch(`${disk.origin}/files/media/big.bin`).then((r) => r.arrayBuffer()),
+      ),
+    );
+    for (const body of bodies) expect(sha(new Uint8Array(body))).toBe(sha(content));
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'closes the file when the client goes away mid-download',
+    async () => {
+      await diskStorage.put('media/huge.bin', new Uint8Array(64 * MiB));
+      const open = () => readdirSync('/proc/self/fd').length;
+      const before = open();
+      const aborter = new AbortController();
+      const res = await fetch(`${disk.origin}/files/media/huge.bin`, { signal: aborter.signal });
+      const reader = res.body!.getReader();
+      let received = 0;
+      while (received < 2 * MiB) received += (await reader.read()).value?.byteLength ?? 0;
+      aborter.abort();
+      await reader.cancel().catch(() => {});
+      const deadline = Date.now() + 5000;
+      while (open() > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(open()).toBe(before);
+    },
+  );
+
+  it('fails the download when the file is cut short while being sent, never a short success', async () => {
+    await diskStorage.put('media/shrinking.bin', new Uint8Array(32 * MiB).fill(9));
+    const res = await fetch(`${disk.origin}/files/media/shrinking.bin`);
+    const reader = res.body!.getReader();
+    await reader.read();
+    // Another process truncates the file while it is being served.
+    writeFileSync(join(dir, 'media/shrinking.bin'), 'short');
+    let received = 0;
+    const read = async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return received;
+        received += value.byteLength;
+      }
+    };
+    await expect(read()).rejects.toThrow();
+    expect(received).toBeLessThan(32 * MiB);
   });
 });

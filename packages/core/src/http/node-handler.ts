@@ -15,6 +15,8 @@ export type NodeHandler = (
 const DRAIN_LIMIT = 4 * 1024 * 1024;
 /** Request body buffered ahead of the handler before the socket is paused. */
 const BODY_HIGH_WATER_MARK = 64 * 1024;
+/** Size of each of the two buffers a byte-stream response body is served through. */
+const SERVE_BUFFER = 256 * 1024;
 const HOST = /^[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
 /**
@@ -161,12 +163,68 @@ function writeResponse(response: Response, req: IncomingMessage, res: ServerResp
     res.end();
     return;
   }
+  let reader: ReadableStreamBYOBReader | undefined;
+  try {
+    reader = body.getReader({ mode: 'byob' });
+  } catch {
+    // Not a byte stream (a TypeError): piped below, chunk by chunk as the source makes them.
+  }
+  if (reader) {
+    void serveBytes(reader, res);
+    return;
+  }
   // When the client disconnects, pipeline destroys the readable, which cancels the web stream
   // and with it the storage read.
   const readable = Readable.fromWeb(body as unknown as NodeReadableStream<Uint8Array>);
   pipeline(readable, res, (error) => {
     if (error && !res.destroyed) res.destroy(error);
   });
+}
+
+/**
+ * Serves a byte stream (the disk driver's bodies are) through two buffers that take turns: one
+ * is read into while the other is being sent, and a buffer is read into again only once the
+ * socket has taken all of its bytes. Memory stays flat however large the file; piping a default
+ * reader instead allocates a new chunk per read and leaves tens of MiB of them to the garbage
+ * collector. A client that goes away cancels the read, and with it the storage read.
+ */
+async function serveBytes(reader: ReadableStreamBYOBReader, res: ServerResponse): Promise<void> {
+  // A client that goes away: the read is cancelled (a pending read then ends) and a pending
+  // send is failed, whichever is waited for.
+  let failSend: ((error: Error) => void) | undefined;
+  const onClose = () => {
+    const error = new Error('the client went away');
+    reader.cancel(error).catch(() => {});
+    failSend?.(error);
+  };
+  res.once('close', onClose);
+  const send = (chunk: Uint8Array) =>
+    new Promise<ArrayBuffer>((resolve, reject) => {
+      failSend = reject;
+      res.write(chunk, (error) => (error ? reject(error) : resolve(chunk.buffer as ArrayBuffer)));
+    });
+  let next = new ArrayBuffer(SERVE_BUFFER);
+  let spare: ArrayBuffer | undefined = new ArrayBuffer(SERVE_BUFFER);
+  let sending: Promise<ArrayBuffer> | undefined;
+  try {
+    for (;;) {
+      // Reading transfers `next` into the stream; `value` is a view of it, filled.
+      const { value, done } = await reader.read(new Uint8Array(next));
+      if (done || res.destroyed) break;
+      // The other buffer is free again once the socket has taken all of it.
+      const free: ArrayBuffer = sending ? await sending : spare!;
+      spare = undefined;
+      sending = send(value);
+      next = free;
+    }
+    if (sending) await sending;
+    res.off('close', onClose);
+    if (!res.destroyed) res.end();
+  } catch (error) {
+    res.off('close', onClose);
+    reader.cancel(error).catch(() => {});
+    if (!res.destroyed) res.destroy(error as Error);
+  }
 }
 
 function fail(
