@@ -293,7 +293,17 @@ describe('disk driver: reading large files', () => {
     const object = await storage.get('big.bin');
     // Another process truncates the file after get() opened it.
     writeFileSync(join(root, 'big.bin'), 'short');
-    await expect(new Response(object.body()).arrayBuffer()).rejects.toThrow(/ended early/);
+    const error = await new Response(object.body()).arrayBuffer().catch((e: unknown) => e);
+    expect(isStorageError(error, 'PRECONDITION_FAILED')).toBe(true);
+    expect(error).toMatchObject({ key: 'big.bin', operation: 'get', retryable: true });
+    expect((error as Error).message).toMatch(/ended early/);
+  });
+
+  it('fails bytes() too when the file is cut short after get(), instead of returning less', async () => {
+    await storage.put('big.bin', content());
+    const object = await storage.get('big.bin');
+    writeFileSync(join(root, 'big.bin'), 'short');
+    await expect(object.bytes()).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
   });
 
   it.runIf(process.platform === 'linux')('closes the file when a reader stops early', async () => {

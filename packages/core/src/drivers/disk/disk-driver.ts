@@ -24,7 +24,7 @@ import {
   writeAll,
   writeStream,
 } from './fd.js';
-import { OpenFile } from './file-stream.js';
+import { endedEarly, OpenFile, readError } from './file-stream.js';
 import { mapDiskError } from './map-error.js';
 import { diskKeyProblem, errno, SafeRoot, TEMP_SUFFIX } from './safe-path.js';
 import {
@@ -354,11 +354,12 @@ export function disk(options: DiskOptions): Driver {
           if (end - start <= EAGER_READ_BYTES) {
             // Small: read now and close, so an unread body holds no descriptor.
             const bytes = await readRange(fd, start, end);
+            if (bytes.byteLength < end - start) throw endedEarly(key);
             open = false;
             await closeLocal(safe, fd, file);
             return { info, ...range, body: () => streamOfBytes(bytes), bytes: async () => bytes };
           }
-          const handle = new OpenFile(fd, start, end);
+          const handle = new OpenFile(fd, start, end, key);
           open = false;
           return {
             info,
@@ -366,7 +367,11 @@ export function disk(options: DiskOptions): Driver {
             body: () => handle.stream(),
             bytes: async () => {
               try {
-                return await readRange(fd, start, end);
+                const bytes = await readRange(fd, start, end).catch((error) => {
+                  throw readError(error, key);
+                });
+                if (bytes.byteLength < end - start) throw endedEarly(key);
+                return bytes;
               } finally {
                 await handle.close();
               }

@@ -1,4 +1,6 @@
+import { StorageError } from '../../errors.js';
 import { closeFd, readFd } from './fd.js';
+import { mapDiskError } from './map-error.js';
 
 const CHUNK = 256 * 1024;
 
@@ -8,6 +10,22 @@ const unread = new FinalizationRegistry<number>((fd) => {
   closeFd(fd).catch(() => {});
 });
 
+/** A file that ended before the size it had when it was opened: changed outside Stowage. */
+export function endedEarly(key: string): StorageError {
+  return new StorageError(
+    'PRECONDITION_FAILED',
+    `The file for ${JSON.stringify(key)} ended early: it was cut short outside Stowage while being read; read it again.`,
+    { driver: 'disk', operation: 'get', key, retryable: true },
+  );
+}
+
+/** A read error after get() returned, as a StorageError of the get. */
+export function readError(error: unknown, key: string): StorageError {
+  const mapped = mapDiskError(error, key);
+  mapped.operation ??= 'get';
+  return mapped;
+}
+
 /** An open file whose bytes `[start, end)` are read on demand, once. */
 export class OpenFile {
   private closed = false;
@@ -16,6 +34,7 @@ export class OpenFile {
     private readonly fd: number,
     private readonly start: number,
     private readonly end: number,
+    private readonly key: string,
   ) {
     unread.register(this, fd, this);
   }
@@ -53,12 +72,12 @@ export class OpenFile {
               return;
             }
             const n = await readFd(this.fd, view, 0, want, position);
-            if (n === 0) throw new Error('the file ended early (truncated while being read)');
+            if (n === 0) throw endedEarly(this.key);
             position += n;
             request.respond(n);
           } catch (error) {
             await this.close().catch(() => {});
-            controller.error(error);
+            controller.error(readError(error, this.key));
           }
         },
         cancel: () => this.close(),
