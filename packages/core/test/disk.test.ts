@@ -3,6 +3,9 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
+  renameSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -318,11 +321,85 @@ describe('disk driver: reading large files', () => {
   });
 });
 
+/** Descriptors this process holds open under `dir`: files and folders. */
+function openUnder(dir: string): { files: number; folders: number } {
+  const counts = { files: 0, folders: 0 };
+  for (const fd of readdirSync('/proc/self/fd')) {
+    let target: string;
+    try {
+      target = readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile (the fd of readdirSync itself)
+    }
+    if (!target.startsWith(`${dir}/`)) continue;
+    const info = statSync(target, { throwIfNoEntry: false });
+    if (info?.isDirectory()) counts.folders++;
+    else counts.files++;
+  }
+  return counts;
+}
+
+describe('disk driver: folders changed outside Stowage between writes', () => {
+  it.runIf(process.platform === 'linux')(
+    'a folder moved aside outside Stowage is never written through its old place',
+    async () => {
+      await storage.put('albums/0.txt', 'zero');
+      await storage.put('albums/1.txt', 'one');
+      renameSync(join(root, 'albums'), join(root, 'albums-old'));
+      await storage.put('albums/2.txt', 'two');
+      expect(readFileSync(join(root, 'albums/2.txt'), 'utf8')).toBe('two');
+      expect(filesUnder(join(root, 'albums-old'))).toEqual(['0.txt', '1.txt']);
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'a folder swapped for a link out of the root after it was written to is refused',
+    async () => {
+      const outside = join(sandbox, 'outside');
+      mkdirSync(outside);
+      await storage.put('albums/0.txt', 'zero');
+      await storage.put('albums/1.txt', 'one');
+      renameSync(join(root, 'albums'), join(root, 'albums-old'));
+      symlinkSync(outside, join(root, 'albums'));
+      const error = await storage.put('albums/2.txt', 'two').catch((e: unknown) => e);
+      expect(isStorageError(error, 'PERMISSION_DENIED')).toBe(true);
+      expect(readdirSync(outside)).toEqual([]);
+    },
+  );
+
+  it('a folder removed and written to again', async () => {
+    await storage.put('albums/0.txt', 'zero');
+    await storage.put('albums/1.txt', 'one');
+    await storage.deletePrefix('albums/');
+    await storage.put('albums/2.txt', 'two');
+    expect(filesUnder(join(root, 'albums'))).toEqual(['2.txt']);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'writes into many folders at once all land, and no descriptor stays open',
+    async () => {
+      // Twice into each folder: the first put makes it, the second finds it.
+      for (let round = 0; round < 2; round++) {
+        await Promise.all(
+          Array.from({ length: 100 }, (_, i) => storage.put(`f${i}/x/${i}.txt`, `${i}`)),
+        );
+      }
+      for (let i = 0; i < 100; i++) expect(await storage.getText(`f${i}/x/${i}.txt`)).toBe(`${i}`);
+      const { files, folders } = openUnder(root);
+      expect(files).toBe(0);
+      expect(folders).toBe(0);
+    },
+  );
+});
+
 describe('disk driver: closing files', () => {
   it.runIf(process.platform === 'linux')(
     'puts, reads and refused writes leave no descriptor open',
     async () => {
-      const open = () => readdirSync('/proc/self/fd').length;
+      const open = () => {
+        const { files, folders } = openUnder(root);
+        return files + folders;
+      };
       await storage.put('warm.txt', 'warm');
       const before = open();
       for (let i = 0; i < 20; i++) {
