@@ -215,6 +215,9 @@ async function serveBytes(reader: ReadableStreamBYOBReader, res: ServerResponse)
       const free: ArrayBuffer = sending ? await sending : spare!;
       spare = undefined;
       sending = send(value);
+      // Observed here, so that a send failing after a read failed (and nobody awaits it any
+      // more) is no unhandled rejection, which would end the process; awaited above otherwise.
+      sending.catch(() => {});
       next = free;
     }
     if (sending) await sending;
