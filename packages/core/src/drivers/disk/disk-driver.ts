@@ -18,13 +18,12 @@ import {
   fdPath,
   openFd,
   READ_FLAGS,
-  readRange,
   renamePath,
   statFd,
   writeAll,
   writeStream,
 } from './fd.js';
-import { endedEarly, OpenFile, readError } from './file-stream.js';
+import { OpenFile, readExactly } from './file-stream.js';
 import { mapDiskError } from './map-error.js';
 import { diskKeyProblem, errno, SafeRoot, TEMP_SUFFIX } from './safe-path.js';
 import {
@@ -353,8 +352,7 @@ export function disk(options: DiskOptions): Driver {
           const range = o.range ? { range: { offset: start, length: end - start } } : {};
           if (end - start <= EAGER_READ_BYTES) {
             // Small: read now and close, so an unread body holds no descriptor.
-            const bytes = await readRange(fd, start, end);
-            if (bytes.byteLength < end - start) throw endedEarly(key);
+            const bytes = await readExactly(fd, start, end, key);
             open = false;
             await closeLocal(safe, fd, file);
             return { info, ...range, body: () => streamOfBytes(bytes), bytes: async () => bytes };
@@ -367,11 +365,7 @@ export function disk(options: DiskOptions): Driver {
             body: () => handle.stream(),
             bytes: async () => {
               try {
-                const bytes = await readRange(fd, start, end).catch((error) => {
-                  throw readError(error, key);
-                });
-                if (bytes.byteLength < end - start) throw endedEarly(key);
-                return bytes;
+                return await readExactly(fd, start, end, key);
               } finally {
                 await handle.close();
               }

@@ -1,5 +1,5 @@
 import { StorageError } from '../../errors.js';
-import { closeFd, readFd } from './fd.js';
+import { closeFd, readFd, readRange } from './fd.js';
 import { mapDiskError } from './map-error.js';
 
 const CHUNK = 256 * 1024;
@@ -24,6 +24,20 @@ export function readError(error: unknown, key: string): StorageError {
   const mapped = mapDiskError(error, key);
   mapped.operation ??= 'get';
   return mapped;
+}
+
+/** Reads `[start, end)` whole: a file that got shorter meanwhile is an error, never less data. */
+export async function readExactly(
+  fd: number,
+  start: number,
+  end: number,
+  key: string,
+): Promise<Uint8Array> {
+  const bytes = await readRange(fd, start, end).catch((error) => {
+    throw readError(error, key);
+  });
+  if (bytes.byteLength < end - start) throw endedEarly(key);
+  return bytes;
 }
 
 /** An open file whose bytes `[start, end)` are read on demand, once. */

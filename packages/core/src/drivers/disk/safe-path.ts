@@ -111,7 +111,7 @@ const QUIET_CLOSE_TYPES = new Set([
   0x794c7630, // overlayfs (container layers over a local disk)
 ]);
 
-/** Whether close() on this platform and file system type can only succeed once writes have. */
+/** Whether close() on this platform and file system type cannot fail once the writes have succeeded. */
 export function quietClose(
   platform: NodeJS.Platform,
   fsType: number | bigint | undefined,
