@@ -204,16 +204,14 @@ async function serveBytes(reader: ReadableStreamBYOBReader, res: ServerResponse)
       res.write(chunk, (error) => (error ? reject(error) : resolve(chunk.buffer as ArrayBuffer)));
     });
   let next = new ArrayBuffer(SERVE_BUFFER);
-  let spare: ArrayBuffer | undefined = new ArrayBuffer(SERVE_BUFFER);
   let sending: Promise<ArrayBuffer> | undefined;
   try {
     for (;;) {
       // Reading transfers `next` into the stream; `value` is a view of it, filled.
       const { value, done } = await reader.read(new Uint8Array(next));
       if (done || res.destroyed) break;
-      // The other buffer is free again once the socket has taken all of it.
-      const free: ArrayBuffer = sending ? await sending : spare!;
-      spare = undefined;
+      // The other buffer (made at the first turn) is free again once the socket has taken it.
+      const free = sending ? await sending : new ArrayBuffer(SERVE_BUFFER);
       sending = send(value);
       // Observed here, so that a send failing after a read failed (and nobody awaits it any
       // more) is no unhandled rejection, which would end the process; awaited above otherwise.
