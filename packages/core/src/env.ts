@@ -1,3 +1,4 @@
+import { mirror } from './compose/mirror.js';
 import type { Driver, Env, EnvDriverFactory } from './driver.js';
 import { disk } from './drivers/disk/index.js';
 import { memory } from './drivers/memory.js';
@@ -17,14 +18,33 @@ const BUILT_IN = ['memory', 'disk'] as const;
  * Builds the storage the environment asks for: `STORAGE_DRIVER` when set; else `USE_R2=true` -> r2,
  * `USE_S3=true` -> s3, `CLOUDINARY_URL` or `CLOUDINARY_CLOUD_NAME` -> cloudinary; else disk at
  * `STORAGE_DISK_ROOT` (default `./media`). A missing or malformed variable is a CONFIG error that
- * names it.
+ * names it. `STORAGE_MIRROR=<driver>` (e.g. `disk`) wraps the result in {@link mirror} with that
+ * driver, built from the same environment, as the secondary; `STORAGE_MIRROR_READS=fallback`
+ * reads keys the primary lacks from it.
  */
 export function storageFromEnv(
   env: Env = process.env,
   options: StorageFromEnvOptions = {},
 ): Storage {
   const { driver: name, reason } = selectDriver(env);
-  return createStorage(driverFromEnv(name, reason, env, options), options);
+  const storage = createStorage(driverFromEnv(name, reason, env, options), options);
+  const secondary = env.STORAGE_MIRROR?.trim().toLowerCase();
+  if (!secondary) return storage;
+  // The move between storages as an environment change: the new storage is the primary, the old
+  // one (STORAGE_MIRROR) keeps receiving writes and, with fallback reads, serves what is not moved.
+  const reads = env.STORAGE_MIRROR_READS?.trim().toLowerCase() || 'primary';
+  if (reads !== 'primary' && reads !== 'fallback') {
+    throw configError(
+      `STORAGE_MIRROR_READS must be primary or fallback; got ${JSON.stringify(env.STORAGE_MIRROR_READS)}.`,
+    );
+  }
+  if (secondary === name) {
+    throw configError(
+      `STORAGE_MIRROR=${secondary} names the driver the environment already selects (${reason}): set it to the storage you are moving from, e.g. disk.`,
+    );
+  }
+  const mirrored = driverFromEnv(secondary, `STORAGE_MIRROR=${secondary}`, env, options);
+  return mirror(storage, createStorage(mirrored), { reads });
 }
 
 /** Which driver the environment selects, and why (shown by `stowage doctor`). */

@@ -21,6 +21,11 @@ export interface ConformanceOptions {
   /** Skip the 25 MiB case (e.g. slow backends). Default `false`. */
   skipLarge?: boolean;
   /**
+   * The longest key the storage accepts, in UTF-8 bytes: 1024 (default), less for a storage that
+   * keeps its keys under a prefix (`prefixed(storage, 'tenants/acme')` takes 1024 minus 13).
+   */
+  maxKeyBytes?: number;
+  /**
    * The `fetch` used for HTTP URLs (public URLs, signed URLs, direct uploads), e.g. one with a
    * custom dispatcher. Defaults to the global `fetch`.
    */
