@@ -19,6 +19,13 @@ export interface MigrateOptions {
   dryRun?: boolean;
   /** Copy objects even when the target already has them with the same size (and checksum). */
   force?: boolean;
+  /**
+   * `false`: never replace an object the target has, whatever its content (puts are conditional,
+   * so one written meanwhile is not replaced either). For a move while the app writes to the
+   * target through `mirror(target, source, { reads: 'fallback' })`: what the app wrote is newer
+   * than the source's copy. Default `true`.
+   */
+  overwrite?: boolean;
   /** Objects copied at once (default 8, at most 64). */
   concurrency?: number;
   /** Extra attempts for an object whose copy fails with a retryable error (default 2). */
@@ -134,6 +141,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const prefix = options.prefix ?? '';
   const dryRun = options.dryRun === true;
   const force = options.force === true;
+  const overwrite = options.overwrite !== false;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
     throw new StorageError(
@@ -197,6 +205,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const copyOnce = async (entry: Entry): Promise<number> => {
     const object = await from.get(entry.key, { signal });
     const put: PutOptions = { contentType: object.contentType, signal };
+    if (!overwrite) put.onConflict = 'fail';
     if (object.cacheControl) put.cacheControl = object.cacheControl;
     if (object.contentDisposition) put.contentDisposition = object.contentDisposition;
     if (Object.keys(object.metadata).length > 0) {
@@ -260,8 +269,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
 
   const processEntry = async (entry: Entry): Promise<void> => {
     try {
-      const found = force ? undefined : await existing(entry.key);
-      const same = found ? sameObject(entry, found) : undefined;
+      const found = force && overwrite ? undefined : await existing(entry.key);
+      const same = found ? (overwrite ? sameObject(entry, found) : KEPT) : undefined;
       if (same) {
         totals.skipped++;
         totals.skippedBytes += entry.size;
@@ -281,6 +290,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     } catch (error) {
       if (signal?.aborted) {
         interrupted++;
+        return;
+      }
+      if (!overwrite && isStorageError(error, 'ALREADY_EXISTS')) {
+        // Written to the target meanwhile (through a mirror): that version is the newer one.
+        totals.skipped++;
+        totals.skippedBytes += entry.size;
+        emit({
+          type: 'skipped',
+          key: entry.key,
+          size: entry.size,
+          reason: KEPT,
+          totals: snapshot(),
+        });
         return;
       }
       const storageError = asStorageError(error, entry.key);
@@ -358,6 +380,8 @@ async function indexTarget(
   }
   return index;
 }
+
+const KEPT = 'the target has this key (overwrite: false)';
 
 /** Why the target's object counts as the source's (so it is skipped), or undefined. */
 function sameObject(source: Entry, target: TargetState): string | undefined {

@@ -33,6 +33,8 @@ Options:
   --prefix <p>        only keys starting with <p> (keys are kept as they are)
   --dry-run           list what would be copied; write nothing
   --force             copy even the objects the target already has
+  --keep-existing     never replace an object the target has (while the app writes to the
+                      target through a mirror: see docs/migrating.md)
   --concurrency <n>   objects copied at once (default 8, at most 64)
   -h, --help          show this help
 
@@ -62,6 +64,7 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
       prefix: { type: 'string' },
       'dry-run': { type: 'boolean' },
       force: { type: 'boolean' },
+      'keep-existing': { type: 'boolean' },
       concurrency: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -108,6 +111,7 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
         prefix,
         dryRun,
         force: values.force === true,
+        overwrite: values['keep-existing'] !== true,
         concurrency,
         signal: ctx.signal,
         onProgress: (event) => {
