@@ -267,14 +267,22 @@ describe('createFileHandler: active content', () => {
 });
 
 describe('createFileHandler: private objects', () => {
-  it('refuses a private object without a signature', async () => {
-    const res = await fetch(`${media}/secret.txt`);
-    expect(res.status).toBe(403);
-    expect(await res.text()).not.toContain('top secret');
-    expect((await fetch(`${media}/secret.txt`, { method: 'HEAD' })).status).toBe(403);
-    expect((await fetch(`${media}/secret.txt`, { headers: { Range: 'bytes=0-2' } })).status).toBe(
-      403,
-    );
+  it('answers an unsigned request for a private object exactly as for a missing one', async () => {
+    // Otherwise anyone could probe which private keys exist.
+    for (const init of [{}, { method: 'HEAD' }, { headers: { Range: 'bytes=0-2' } }]) {
+      const hidden = await fetch(`${media}/secret.txt`, init);
+      const missing = await fetch(`${media}/no-such-secret.txt`, init);
+      expect(hidden.status).toBe(404);
+      expect(missing.status).toBe(404);
+      expect(await hidden.text()).toBe(await missing.text());
+      expect([...hidden.headers].filter(([name]) => name !== 'date')).toEqual(
+        [...missing.headers].filter(([name]) => name !== 'date'),
+      );
+    }
+    const conditional = await fetch(`${media}/secret.txt`, { headers: { 'If-None-Match': '*' } });
+    expect(conditional.status).toBe(404);
+    // A valid signature for a missing key is still a 404.
+    expect((await fetch(signed('no-such-secret.txt'))).status).toBe(404);
   });
 
   it('serves a private object with a valid signature, not for caches', async () => {
@@ -336,7 +344,8 @@ describe('createFileHandler: private objects', () => {
   it('refuses signed URLs where no secret is configured', async () => {
     const url = signed('hello.txt').replace('/media/', '/trusted/');
     expect((await fetch(url)).status).toBe(403);
-    expect((await fetch(`${server.origin}/trusted/secret.txt`)).status).toBe(403);
+    // Without a secret a private object is never served: it answers as missing.
+    expect((await fetch(`${server.origin}/trusted/secret.txt`)).status).toBe(404);
   });
 });
 
