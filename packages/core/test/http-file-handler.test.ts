@@ -326,6 +326,38 @@ describe('createFileHandler: private objects', () => {
     }
   });
 
+  it('accepts only the canonical spelling of a signature and its numbers', async () => {
+    const good = new URL(signed('secret.txt', { rcd: 'inline' }));
+    expect((await fetch(good)).status).toBe(200);
+    const sig = good.searchParams.get('sig')!;
+    const expires = good.searchParams.get('expires')!;
+    // The last of 43 base64url characters carries 4 bits of the hash and 2 unused ones.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1)!);
+    const otherLow = `${sig.slice(0, -1)}${alphabet[last ^ 1]}`;
+    const standard = Buffer.from(sig, 'base64url').toString('base64');
+    const spellings: Record<string, string> = {
+      padded: `sig=${sig}=`,
+      'trailing junk': `sig=${sig}!`,
+      'trailing dot': `sig=${sig}.`,
+      'inserted space': `sig=${sig.slice(0, 10)}%20${sig.slice(10)}`,
+      'standard base64': `sig=${encodeURIComponent(standard)}`,
+      'changed unused bits': `sig=${otherLow}`,
+      'leading zero in expires': `expires=0${expires}`,
+      'plus in expires': `expires=%2B${expires}`,
+      'repeated sig': `sig=${sig}&sig=${sig}`,
+    };
+    expect(standard, 'the hash has a byte base64 and base64url spell apart').not.toBe(sig);
+    for (const [name, change] of Object.entries(spellings)) {
+      const [param] = change.split('=');
+      const url = new URL(good);
+      url.searchParams.delete(param!);
+      url.search = `${url.search}&${change}`;
+      const res = await fetch(url);
+      expect(res.status, `${name}: ${url.search}`).toBe(403);
+    }
+  });
+
   it('refuses an expired signed URL and says so', async () => {
     const res = await fetch(signed('secret.txt', { expires: Math.floor(Date.now() / 1000) - 1 }));
     expect(res.status).toBe(403);
