@@ -119,7 +119,9 @@ function requestBody(req: IncomingMessage, res: ServerResponse): ReadableStream<
   // the client could have the answer.
   const stopReading = () => {
     settle(() => controller?.error(new Error('The request body was cancelled.')));
-    if (!req.complete && !req.destroyed) req.pause();
+    if (req.complete || req.destroyed) return;
+    req.on('error', () => {}); // a client going away now is no failure of anyone's
+    req.pause();
   };
   // Whatever the handler did with the body, nothing of it is wanted once the response is sent:
   // the rest is read and dropped for a bounded while, so that a client still sending gets to read
