@@ -10,7 +10,7 @@ import {
   type ObjectInfo,
   type Storage,
 } from '@stowage/core';
-import { createFileHandler, createUploadHandler } from '@stowage/core/http';
+import { createFileHandler, createUploadHandler, receiveUpload } from '@stowage/core/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { route, startServer, type TestServer } from './http-test-server.js';
 
@@ -108,6 +108,19 @@ describe('content types sent as a list (stored XSS)', () => {
     expect(isStorageError(error, 'INVALID_INPUT'), String(error)).toBe(true);
     expect((error as Error).message).toMatch(/contentType/);
     expect(await storage.exists('put/evil.png')).toBe(false);
+  });
+
+  it('receiveUpload() refuses a content type list given for the stored file', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([HTML], { type: 'image/png, text/html' }), 'a.png');
+    const request = new Request('http://localhost/form', { method: 'POST', body: form });
+    const error = await receiveUpload(request, storage, {
+      maxSize: 1024,
+      key: 'form/evil.png',
+      putOptions: { contentType: 'image/png, text/html', visibility: 'public' },
+    }).catch((e: unknown) => e);
+    expect(isStorageError(error, 'INVALID_INPUT'), String(error)).toBe(true);
+    expect(await storage.exists('form/evil.png')).toBe(false);
   });
 
   it('signedUpload() and signedUrl() refuse a content type list', async () => {
