@@ -11,5 +11,8 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'node20',
-  splitting: false,
+  // Shared chunks in both formats: each entry (`.`, `/http`, `/testing`) imports the one copy of
+  // StorageError and the rest, so `instanceof` and identity hold across entry points.
+  splitting: true,
+  treeshake: true,
 });

@@ -1,4 +1,5 @@
 import { lookup } from 'mime-types';
+import { extractMediaType, parseSingleMediaType, serializeMediaType } from './media-type.js';
 
 export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
@@ -12,4 +13,31 @@ export function contentTypeFor(key: string): string {
     type === 'application/javascript'
     ? `${type}; charset=utf-8`
     : type;
+}
+
+/**
+ * Why a content type given to put(), signedUrl() or signedUpload() is refused, or undefined when
+ * it is exactly one valid media type. A list (`image/png, text/html`) is refused: browsers would
+ * use its last type, which is not what a check of its first part sees.
+ */
+export function contentTypeProblem(value: string): string | undefined {
+  if (parseSingleMediaType(value) !== undefined) return undefined;
+  return value.includes(',')
+    ? 'must be one media type like image/png, not a list'
+    : 'must be a media type like image/png or text/plain; charset=utf-8';
+}
+
+/**
+ * A stored content type as a browser reads it, in a form that cannot be read two ways: a value
+ * that is one valid type is kept as it is; a list becomes the type browsers would use (its last
+ * valid one); a value with no valid type becomes `application/octet-stream`. Applied to what
+ * drivers report, since a backend may hold types written by other tools.
+ */
+export function readableContentType(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULT_CONTENT_TYPE;
+  // Control characters cannot be sent in a header: such a value is rewritten.
+  const plain = !/[\u0000-\u001f\u007f]/.test(value);
+  if (plain && parseSingleMediaType(value) !== undefined) return value;
+  const used = extractMediaType(value);
+  return used === undefined ? DEFAULT_CONTENT_TYPE : serializeMediaType(used);
 }

@@ -54,6 +54,10 @@ export function signedUrlFor(baseUrl: string, params: SignedParams, secret: stri
   return `${joinUrl(baseUrl, encodeKeyPath(params.key))}?${query.toString()}`;
 }
 
+const SIGNED_QUERY = ['sig', 'expires', 'rcd', 'rct', 'ct', 'max'] as const;
+const CANONICAL_EXPIRES = /^(?:0|[1-9]\d{0,11})$/;
+const CANONICAL_MAX = /^(?:0|[1-9]\d{0,14})$/;
+
 export type VerifyResult =
   | { ok: true; params: SignedParams }
   | { ok: false; reason: 'missing' | 'expired' | 'invalid' };
@@ -69,12 +73,17 @@ export function verifySignedQuery(
   secrets: readonly string[],
   now: number = Date.now(),
 ): VerifyResult {
+  // A repeated parameter could be read one way here and another way elsewhere: refused.
+  for (const name of SIGNED_QUERY) {
+    if (query.getAll(name).length > 1) return { ok: false, reason: 'invalid' };
+  }
   const sig = query.get('sig');
   const expiresText = query.get('expires');
   if (!sig || !expiresText) return { ok: false, reason: 'missing' };
-  if (!/^\d{1,12}$/.test(expiresText)) return { ok: false, reason: 'invalid' };
+  // Numbers only as signedUrlFor writes them: no leading zero, sign or space.
+  if (!CANONICAL_EXPIRES.test(expiresText)) return { ok: false, reason: 'invalid' };
   const maxText = query.get('max');
-  if (maxText !== null && !/^\d{1,15}$/.test(maxText)) return { ok: false, reason: 'invalid' };
+  if (maxText !== null && !CANONICAL_MAX.test(maxText)) return { ok: false, reason: 'invalid' };
   const params: SignedParams = {
     method,
     key,
@@ -84,9 +93,11 @@ export function verifySignedQuery(
     uploadContentType: query.get('ct') ?? undefined,
     maxSize: maxText === null ? undefined : Number(maxText),
   };
-  const given = Buffer.from(sig, 'base64url');
+  // The signature as given, compared with the one canonical base64url spelling of the expected
+  // HMAC: decoding first would accept padding, junk, spaces, `+/` and changed unused bits.
+  const given = Buffer.from(sig, 'utf8');
   const valid = secrets.some((secret) => {
-    const expected = Buffer.from(sign(params, secret), 'base64url');
+    const expected = Buffer.from(sign(params, secret), 'utf8');
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
   if (!valid) return { ok: false, reason: 'invalid' };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { normalizeBody, readAll } from './body.js';
 import type { Capabilities } from './capabilities.js';
-import { contentTypeFor } from './content-type.js';
+import { contentTypeFor, contentTypeProblem, readableContentType } from './content-type.js';
 import type { Driver, DriverObject, DriverPutOptions } from './driver.js';
 import { isStorageError, StorageError, type StorageOperation } from './errors.js';
 import { assertValidKey, describeKey, prefixProblem } from './keys.js';
@@ -90,7 +90,7 @@ class StorageFacade implements Storage {
       }
       const metadata = checkMetadata(options.metadata);
       if (Object.keys(metadata).length > 0) this.require('metadata', 'custom metadata');
-      checkHeaderValue('contentType', options.contentType);
+      checkContentType(options.contentType);
       checkHeaderValue('cacheControl', options.cacheControl);
       checkHeaderValue('contentDisposition', options.contentDisposition);
       options.signal?.throwIfAborted();
@@ -154,7 +154,7 @@ class StorageFacade implements Storage {
   head(key: string): Promise<ObjectInfo> {
     return this.run('head', key, () => {
       assertValidKey(key, 'head');
-      return this.impl.head(key);
+      return this.impl.head(key).then(readableInfo);
     });
   }
 
@@ -296,7 +296,7 @@ class StorageFacade implements Storage {
     return this.run('signedUrl', key, async () => {
       assertValidKey(key, 'signedUrl');
       checkExpiresIn(options?.expiresIn);
-      checkHeaderValue('contentType', options.contentType);
+      checkContentType(options.contentType);
       checkHeaderValue('contentDisposition', options.contentDisposition);
       if (!this.impl.signedUrl || !this.capabilities.signedUrl)
         throw this.unsupported('signed URLs');
@@ -308,7 +308,7 @@ class StorageFacade implements Storage {
     return this.run('signedUpload', key, async () => {
       assertValidKey(key, 'signedUpload');
       checkExpiresIn(options?.expiresIn);
-      checkHeaderValue('contentType', options.contentType);
+      checkContentType(options.contentType);
       if (
         options.maxSize !== undefined &&
         (!Number.isSafeInteger(options.maxSize) || options.maxSize < 1)
@@ -350,7 +350,7 @@ class StorageFacade implements Storage {
     };
     const text = async (): Promise<string> => Buffer.from(await bytes()).toString('utf8');
     return {
-      ...found.info,
+      ...readableInfo(found.info),
       ...(found.range ? { range: found.range } : {}),
       body: () => {
         take();
@@ -493,6 +493,19 @@ function checkHeaderValue(name: string, value: string | undefined): void {
   if (typeof value !== 'string' || value.trim() === '' || /[\u0000-\u001f\u007f]/.test(value)) {
     throw invalid(`${name} must be a non-empty string without control characters`);
   }
+}
+
+/** One media type, as browsers will read it; a list or junk is refused (see content-type.ts). */
+function checkContentType(value: string | undefined): void {
+  checkHeaderValue('contentType', value);
+  const problem = value === undefined ? undefined : contentTypeProblem(value);
+  if (problem) throw invalid(`contentType ${JSON.stringify(value)} ${problem}`);
+}
+
+/** What a driver reports, with its content type as a browser reads it (a list becomes one type). */
+function readableInfo<T extends ObjectInfo>(info: T): T {
+  const contentType = readableContentType(info.contentType);
+  return contentType === info.contentType ? info : { ...info, contentType };
 }
 
 function checkExpiresIn(expiresIn: unknown): void {

@@ -267,14 +267,22 @@ describe('createFileHandler: active content', () => {
 });
 
 describe('createFileHandler: private objects', () => {
-  it('refuses a private object without a signature', async () => {
-    const res = await fetch(`${media}/secret.txt`);
-    expect(res.status).toBe(403);
-    expect(await res.text()).not.toContain('top secret');
-    expect((await fetch(`${media}/secret.txt`, { method: 'HEAD' })).status).toBe(403);
-    expect((await fetch(`${media}/secret.txt`, { headers: { Range: 'bytes=0-2' } })).status).toBe(
-      403,
-    );
+  it('answers an unsigned request for a private object exactly as for a missing one', async () => {
+    // Otherwise anyone could probe which private keys exist.
+    for (const init of [{}, { method: 'HEAD' }, { headers: { Range: 'bytes=0-2' } }]) {
+      const hidden = await fetch(`${media}/secret.txt`, init);
+      const missing = await fetch(`${media}/no-such-secret.txt`, init);
+      expect(hidden.status).toBe(404);
+      expect(missing.status).toBe(404);
+      expect(await hidden.text()).toBe(await missing.text());
+      expect([...hidden.headers].filter(([name]) => name !== 'date')).toEqual(
+        [...missing.headers].filter(([name]) => name !== 'date'),
+      );
+    }
+    const conditional = await fetch(`${media}/secret.txt`, { headers: { 'If-None-Match': '*' } });
+    expect(conditional.status).toBe(404);
+    // A valid signature for a missing key is still a 404.
+    expect((await fetch(signed('no-such-secret.txt'))).status).toBe(404);
   });
 
   it('serves a private object with a valid signature, not for caches', async () => {
@@ -318,6 +326,38 @@ describe('createFileHandler: private objects', () => {
     }
   });
 
+  it('accepts only the canonical spelling of a signature and its numbers', async () => {
+    const good = new URL(signed('secret.txt', { rcd: 'inline' }));
+    expect((await fetch(good)).status).toBe(200);
+    const sig = good.searchParams.get('sig')!;
+    const expires = good.searchParams.get('expires')!;
+    // The last of 43 base64url characters carries 4 bits of the hash and 2 unused ones.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1)!);
+    const otherLow = `${sig.slice(0, -1)}${alphabet[last ^ 1]}`;
+    const standard = Buffer.from(sig, 'base64url').toString('base64');
+    const spellings: Record<string, string> = {
+      padded: `sig=${sig}=`,
+      'trailing junk': `sig=${sig}!`,
+      'trailing dot': `sig=${sig}.`,
+      'inserted space': `sig=${sig.slice(0, 10)}%20${sig.slice(10)}`,
+      'standard base64': `sig=${encodeURIComponent(standard)}`,
+      'changed unused bits': `sig=${otherLow}`,
+      'leading zero in expires': `expires=0${expires}`,
+      'plus in expires': `expires=%2B${expires}`,
+      'repeated sig': `sig=${sig}&sig=${sig}`,
+    };
+    expect(standard, 'the hash has a byte base64 and base64url spell apart').not.toBe(sig);
+    for (const [name, change] of Object.entries(spellings)) {
+      const [param] = change.split('=');
+      const url = new URL(good);
+      url.searchParams.delete(param!);
+      url.search = `${url.search}&${change}`;
+      const res = await fetch(url);
+      expect(res.status, `${name}: ${url.search}`).toBe(403);
+    }
+  });
+
   it('refuses an expired signed URL and says so', async () => {
     const res = await fetch(signed('secret.txt', { expires: Math.floor(Date.now() / 1000) - 1 }));
     expect(res.status).toBe(403);
@@ -336,7 +376,8 @@ describe('createFileHandler: private objects', () => {
   it('refuses signed URLs where no secret is configured', async () => {
     const url = signed('hello.txt').replace('/media/', '/trusted/');
     expect((await fetch(url)).status).toBe(403);
-    expect((await fetch(`${server.origin}/trusted/secret.txt`)).status).toBe(403);
+    // Without a secret a private object is never served: it answers as missing.
+    expect((await fetch(`${server.origin}/trusted/secret.txt`)).status).toBe(404);
   });
 });
 

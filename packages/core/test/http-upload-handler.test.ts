@@ -106,6 +106,12 @@ describe('createUploadHandler', () => {
         message: /expired/,
       },
       { url: uploadUrl('a.txt', { method: 'GET' }), message: /invalid signature/ },
+      // Only the canonical spelling: a padded signature, a size limit written with a leading zero.
+      { url: `${good.href}=`, message: /invalid signature/ },
+      {
+        url: uploadUrl('a.txt', { maxSize: 500 }).replace('max=500', 'max=0500'),
+        message: /invalid signature/,
+      },
     ];
     for (const { url, message } of cases) {
       const res = await fetch(url, { method: 'PUT', body: 'x' });

@@ -1,3 +1,5 @@
+import { essence, parseSingleMediaType } from '../media-type.js';
+
 /**
  * Types a browser shows without running anything from them. Everything else (HTML, XHTML, SVG,
  * XML, JavaScript, unknown types, ...) counts as active: served from the app's origin it could
@@ -16,18 +18,19 @@ const PASSIVE_TYPES = new Set([
 
 const PASSIVE_FAMILIES = ['image/', 'audio/', 'video/', 'font/'];
 
-/** `Text/HTML; charset=utf-8` -> `text/html`. */
-export function mediaTypeEssence(contentType: string): string {
-  return (contentType.split(';', 1)[0] ?? '').trim().toLowerCase();
-}
-
-/** True unless `contentType` is clearly passive (images but SVG, audio, video, fonts, plain text, PDF, ...). */
+/**
+ * True unless `contentType` is exactly one clearly passive type (images but SVG, audio, video,
+ * fonts, plain text, PDF, ...). A list (`image/png, text/html`: browsers use its last type) or
+ * a value that is no valid type is active.
+ */
 export function isActiveContent(contentType: string): boolean {
-  const essence = mediaTypeEssence(contentType);
-  if (PASSIVE_TYPES.has(essence)) return false;
+  const parsed = parseSingleMediaType(contentType);
+  if (parsed === undefined) return true;
+  const name = essence(parsed);
+  if (PASSIVE_TYPES.has(name)) return false;
   // SVG and any XML flavour can carry script even under image/.
-  if (essence.includes('svg') || essence.includes('xml')) return true;
-  return !PASSIVE_FAMILIES.some((family) => essence.startsWith(family));
+  if (name.includes('svg') || name.includes('xml')) return true;
+  return !PASSIVE_FAMILIES.some((family) => name.startsWith(family));
 }
 
 /** True when a Content-Disposition value already makes the browser download. */

@@ -1,3 +1,4 @@
+import { readableContentType } from '../content-type.js';
 import { isStorageError } from '../errors.js';
 import type { SignedParams } from '../signing.js';
 import type { Storage } from '../storage.js';
@@ -78,10 +79,8 @@ export function createFileHandler(storage: Storage, options: FileHandlerOptions)
       return await served.respond(method === 'HEAD');
     } catch (error) {
       if (statusForError(error) >= 500) options.onError?.(error, request);
-      const message = isStorageError(error, 'NOT_FOUND')
-        ? 'Not found.'
-        : publicError(error).message;
-      return textResponse(statusForError(error), message, errorHeaders(error));
+      if (isStorageError(error, 'NOT_FOUND')) return notFound();
+      return textResponse(statusForError(error), publicError(error).message, errorHeaders(error));
     }
   };
 }
@@ -110,7 +109,7 @@ class ServedRequest {
 
     // Validators and size are needed before deciding what to read.
     const info = await storage.head(key);
-    if (!this.allowed(info)) return forbidden();
+    if (!this.allowed(info)) return hidden();
     const outcome = evaluateConditions(request.headers, info);
     if (outcome === 'not-modified')
       return new Response(null, { status: 304, headers: this.validatorHeaders(info) });
@@ -138,7 +137,7 @@ class ServedRequest {
       throw error;
     }
     // The object may have been replaced since head(): check the one actually read.
-    if (!this.allowed(object)) return discard(object, forbidden());
+    if (!this.allowed(object)) return discard(object, hidden());
     const part = object.range ?? { offset: range.start, length: range.end - range.start };
     const headers = this.headers(object, part.length);
     headers.set(
@@ -149,7 +148,7 @@ class ServedRequest {
   }
 
   private whole(object: StoredObject): Response {
-    if (!this.allowed(object)) return discard(object, forbidden());
+    if (!this.allowed(object)) return discard(object, hidden());
     return new Response(object.body(), { status: 200, headers: this.headers(object, object.size) });
   }
 
@@ -176,8 +175,8 @@ class ServedRequest {
 
   private headers(info: ObjectInfo, length: number): Headers {
     const headers = this.validatorHeaders(info);
-    const contentType =
-      this.signed?.responseContentType ?? (info.contentType || 'application/octet-stream');
+    // One type, read as browsers read it, checked and sent as such: a list is never passed on.
+    const contentType = readableContentType(this.signed?.responseContentType ?? info.contentType);
     let disposition = this.signed?.responseContentDisposition ?? info.contentDisposition;
     if (!this.options.allowActiveContent && isActiveContent(contentType)) {
       // Never rendered by the browser on the app's origin: downloaded, and sandboxed if opened.
@@ -198,8 +197,16 @@ class ServedRequest {
   }
 }
 
-function forbidden(): Response {
-  return textResponse(403, 'Forbidden: this object needs a signed URL.');
+/**
+ * A private object asked for without a signature gets the answer of a missing one: a 403 would
+ * tell anyone which private keys exist.
+ */
+function hidden(): Response {
+  return notFound();
+}
+
+function notFound(): Response {
+  return textResponse(404, 'Not found.');
 }
 
 function unsatisfiable(size: number): Response {

@@ -11,8 +11,12 @@ export type NodeHandler = (
   next?: (error?: unknown) => void,
 ) => void;
 
-/** Read and discarded after the response, so a keep-alive connection stays usable; past it, closed. */
-const DRAIN_LIMIT = 4 * 1024 * 1024;
+/**
+ * Request body read and discarded after the response (so the client reads the response, and a
+ * keep-alive connection stays usable); past either bound, the connection is closed.
+ */
+const DRAIN_LIMIT = 8 * 1024 * 1024;
+const DRAIN_TIME = 5_000;
 /** Request body buffered ahead of the handler before the socket is paused. */
 const BODY_HIGH_WATER_MARK = 64 * 1024;
 /** Size of each of the two buffers a byte-stream response body is served through. */
@@ -110,22 +114,34 @@ function requestBody(req: IncomingMessage, res: ServerResponse): ReadableStream<
     req.off('error', onError);
     req.off('close', onClose);
   };
-  let released = false;
-  const release = () => {
-    if (released) return;
-    released = true;
+  // Once the handler gives up on the body (a 413 on the way), nothing more is read until the
+  // response is sent: the client's writes wait, and no byte counts against the drain below before
+  // the client could have the answer.
+  const stopReading = () => {
+    settle(() => controller?.error(new Error('The request body was cancelled.')));
+    if (req.complete || req.destroyed) return;
+    req.on('error', () => {}); // a client going away now is no failure of anyone's
+    req.pause();
+  };
+  // Whatever the handler did with the body, nothing of it is wanted once the response is sent:
+  // the rest is read and dropped for a bounded while, so that a client still sending gets to read
+  // the response; past the bound the connection is closed.
+  const drain = () => {
     settle(() => controller?.error(new Error('The response was already sent.')));
     if (req.complete || req.destroyed) return;
     let drained = 0;
+    const close = () => req.destroy();
+    const timer = setTimeout(close, DRAIN_TIME);
+    timer.unref();
     req.on('data', (chunk: Buffer) => {
       drained += chunk.byteLength;
-      if (drained > DRAIN_LIMIT) req.destroy();
+      if (drained > DRAIN_LIMIT) close();
     });
+    req.once('close', () => clearTimeout(timer));
     req.on('error', () => {});
     req.resume();
   };
-  // Whatever the handler did with the body, nothing of it is wanted once the response is sent.
-  res.once('finish', release);
+  res.once('finish', drain);
 
   return new ReadableStream<Uint8Array>(
     {
@@ -141,7 +157,7 @@ function requestBody(req: IncomingMessage, res: ServerResponse): ReadableStream<
         req.resume();
       },
       cancel() {
-        release();
+        stopReading();
       },
     },
     new ByteLengthQueuingStrategy({ highWaterMark: BODY_HIGH_WATER_MARK }),

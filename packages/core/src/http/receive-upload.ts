@@ -3,9 +3,9 @@ import { Readable as NodeReadable, pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
 import { StorageError } from '../errors.js';
+import { essence, parseSingleMediaType } from '../media-type.js';
 import type { Storage } from '../storage.js';
 import type { ObjectInfo, PutOptions } from '../types.js';
-import { mediaTypeEssence } from './active-content.js';
 import { type ByteCount, limitBytes, tooLarge } from './byte-limit.js';
 import { isAccepted, SNIFF_BYTES, sniffType } from './sniff.js';
 
@@ -77,9 +77,11 @@ export async function receiveUpload(
     throw invalid('maxSize must be a whole number of bytes');
   }
   const contentType = request.headers.get('content-type');
+  const form = contentType === null ? undefined : parseSingleMediaType(contentType);
   if (
     contentType === null ||
-    mediaTypeEssence(contentType) !== 'multipart/form-data' ||
+    form === undefined ||
+    essence(form) !== 'multipart/form-data' ||
     request.body === null
   ) {
     throw invalid('expected a multipart/form-data request');

@@ -1,7 +1,8 @@
+import { contentTypeFor } from '../content-type.js';
 import type { StorageErrorCode } from '../errors.js';
+import { essence, type MediaType, parseSingleMediaType } from '../media-type.js';
 import type { Storage } from '../storage.js';
 import type { PutOptions } from '../types.js';
-import { mediaTypeEssence } from './active-content.js';
 import { type ByteCount, limitBytes, tooLarge } from './byte-limit.js';
 import { errorResponse, statusForError } from './error-response.js';
 import type { WebHandler } from './file-handler.js';
@@ -20,7 +21,10 @@ export interface UploadHandlerOptions {
    * and responses carry CORS headers; otherwise OPTIONS is 405.
    */
   allowOrigin?: string | readonly string[];
-  /** Options for every stored object (e.g. `visibility`); the content type comes from the request. */
+  /**
+   * Options for every stored object (e.g. `visibility`). The content type is the one the URL was
+   * signed with, else the key's extension's: never what the uploader sends unsigned.
+   */
   putOptions?: Omit<PutOptions, 'contentType' | 'signal'>;
   /** Called with errors answered with a 5xx, whose details are hidden from the client. */
   onError?: (error: unknown, request: Request) => void;
@@ -106,7 +110,9 @@ export function createUploadHandler(storage: Storage, options: UploadHandlerOpti
         limitBytes(body, limit, count, () => tooLarge('upload', limit)),
         {
           ...options.putOptions,
-          contentType: params.uploadContentType ?? sent,
+          // Never what the uploader sent unless it was signed: else the key's extension decides, so
+          // an upload cannot choose to be served as HTML.
+          contentType: params.uploadContentType ?? contentTypeFor(found.key),
           signal: request.signal,
         },
       );
@@ -148,25 +154,24 @@ function refuse(
 
 async function* emptyBody(): AsyncGenerator<Uint8Array> {}
 
-/** `text/plain;charset=UTF-8` and `text/plain; charset=utf-8` are the same type. */
-function normalizeContentType(value: string): string {
-  return value
-    .split(';')
-    .map((part) =>
-      part
-        .trim()
-        .toLowerCase()
-        .replace(/\s*=\s*/, '='),
-    )
-    .filter((part) => part !== '')
-    .join(';');
+/**
+ * The sent type is the signed one: exactly one type (a list is never accepted), the same essence,
+ * and the same parameters when the signed type has some (`charset=UTF-8` matches `charset=utf-8`).
+ */
+function sameContentType(sent: string | undefined, signed: string): boolean {
+  const given = sent === undefined ? undefined : parseSingleMediaType(sent);
+  const expected = parseSingleMediaType(signed);
+  if (given === undefined || expected === undefined) return false;
+  if (essence(given) !== essence(expected)) return false;
+  return expected.parameters.size === 0 || sameParameters(given, expected);
 }
 
-/** The sent type matches the signed one; parameters matter only when the signed type has some. */
-function sameContentType(sent: string | undefined, signed: string): boolean {
-  if (sent === undefined) return false;
-  if (normalizeContentType(sent) === normalizeContentType(signed)) return true;
-  return !signed.includes(';') && mediaTypeEssence(sent) === mediaTypeEssence(signed);
+function sameParameters(a: MediaType, b: MediaType): boolean {
+  if (a.parameters.size !== b.parameters.size) return false;
+  for (const [name, value] of b.parameters) {
+    if (a.parameters.get(name)?.toLowerCase() !== value.toLowerCase()) return false;
+  }
+  return true;
 }
 
 function originList(allow: string | readonly string[]): string[] {
