@@ -21,6 +21,7 @@ export {
   diskFromEnv,
   envFlag,
   envUrl,
+  maskUrlCredentials,
   requireEnv,
   selectDriver,
   storageFromEnv,
