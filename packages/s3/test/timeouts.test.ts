@@ -66,6 +66,21 @@ describe('a server that stops answering', () => {
     }
   });
 
+  it('without options, the default request timeout (30 s) still ends the wait', {
+    timeout: 60_000,
+  }, async () => {
+    const storage = createStorage(
+      s3(driverOptions('frozen', { endpoint: silent.url, clientConfig: { maxAttempts: 1 } })),
+    );
+    try {
+      const error = await failure(storage.head('a.txt'));
+      expect(error.code).toBe('NETWORK');
+      expect(error.retryable).toBe(true);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('a body that stalls halfway fails the read with a retryable NETWORK error', {
     timeout: 20_000,
   }, async () => {
