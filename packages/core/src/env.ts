@@ -83,6 +83,8 @@ export function diskFromEnv(
       `STORAGE_PUBLIC_BASE_URL must be a path like /media or an http(s) URL; got ${JSON.stringify(maskUrlCredentials(publicBaseUrl))}.`,
     );
   }
+  // Public URLs are handed to browsers: a password in their base would go with every one.
+  if (!publicBaseUrl.startsWith('/')) envUrl(env, 'STORAGE_PUBLIC_BASE_URL');
   if (
     env.NODE_ENV === 'production' &&
     !envFlag(env, 'STORAGE_DISK_PERSISTENT', false) &&

@@ -27,10 +27,11 @@ describe('URL variables never repeat a password', () => {
     expect(message).not.toContain('hunter2');
   });
 
-  it('STORAGE_PUBLIC_BASE_URL likewise', () => {
-    const message = configMessage(() =>
-      diskFromEnv({ STORAGE_PUBLIC_BASE_URL: `ftp://user:${PASSWORD}@cdn.example.com` }, () => {}),
-    );
+  it.each([
+    `ftp://user:${PASSWORD}@cdn.example.com`,
+    `https://user:${PASSWORD}@cdn.example.com/media`,
+  ])('STORAGE_PUBLIC_BASE_URL=%s likewise', (value) => {
+    const message = configMessage(() => diskFromEnv({ STORAGE_PUBLIC_BASE_URL: value }, () => {}));
     expect(message).toContain('STORAGE_PUBLIC_BASE_URL');
     expect(message).not.toContain('hunter2');
   });
