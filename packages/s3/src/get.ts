@@ -69,15 +69,13 @@ export async function getObject(
   try {
     wanted = sliceRange(answer.size, range, key);
   } catch (error) {
-    await answer.body.cancel().catch(() => {});
+    await discard(answer);
     throw error;
   }
   const part = range ? { range: { offset: wanted.start, length: wanted.end - wanted.start } } : {};
   let first: Uint8Array;
   try {
-    first = await collect(
-      span(answer, offset, Math.min(wanted.end, firstEnd) - offset, answer.announced),
-    );
+    first = await firstPart(answer, offset, Math.min(wanted.end, firstEnd) - offset);
   } catch (error) {
     throw mapError(error);
   }
@@ -99,7 +97,7 @@ export async function getObject(
 
 /** A response body and where it starts in the object. */
 interface Answer {
-  body: ReadableStream<Uint8Array>;
+  payload: GetObjectCommandOutput['Body'];
   /** Offset in the object of the body's first byte. */
   start: number;
   /** The whole object's size. */
@@ -139,18 +137,50 @@ async function checkAnswer(
   out: GetObjectCommandOutput,
   from: number,
 ): Promise<Answer> {
-  const payload = out.Body;
-  const body = payload
-    ? (payload.transformToWebStream() as ReadableStream<Uint8Array>)
-    : streamOfBytes(new Uint8Array(0));
   const span = parseContentRange(out.ContentRange);
   const announced = out.ContentLength;
-  const start = span?.start ?? 0;
-  if (start > from) {
-    await body.cancel().catch(() => {});
-    throw wrongRange(ctx, key, `bytes ${start}- when bytes ${from}- were asked`);
+  const answer = {
+    payload: out.Body,
+    start: span?.start ?? 0,
+    size: span?.size ?? announced ?? 0,
+    announced,
+  };
+  if (answer.start > from) {
+    await discard(answer);
+    throw wrongRange(ctx, key, `bytes ${answer.start}- when bytes ${from}- were asked`);
   }
-  return { body, start, size: span?.size ?? announced ?? 0, announced };
+  return answer;
+}
+
+/**
+ * Up to `take` bytes from `from` out of the first answer. A small answer (the common case: an
+ * object or window of at most 64 KiB) is read whole at once; a larger one (a server that ignored
+ * the Range) is streamed only as far as needed, then released.
+ */
+async function firstPart(answer: Answer, from: number, take: number): Promise<Uint8Array> {
+  const { payload, announced } = answer;
+  if (payload && announced !== undefined && announced <= FIRST_READ_BYTES) {
+    const all = await payload.transformToByteArray();
+    const skip = from - answer.start;
+    return skip === 0 && all.byteLength <= take ? all : all.subarray(skip, skip + take);
+  }
+  return collect(span(answer, from, take, announced));
+}
+
+/** Releases an answer that will not be read (its socket is closed, not left half-read). */
+async function discard(answer: Answer): Promise<void> {
+  const payload = answer.payload as { destroy?: () => void } | undefined;
+  if (typeof payload?.destroy === 'function') payload.destroy();
+  else
+    await bodyOf(answer)
+      .cancel()
+      .catch(() => {});
+}
+
+function bodyOf(answer: Answer): ReadableStream<Uint8Array> {
+  return answer.payload
+    ? (answer.payload.transformToWebStream() as ReadableStream<Uint8Array>)
+    : streamOfBytes(new Uint8Array(0));
 }
 
 /**
@@ -201,7 +231,7 @@ async function* span(
   take: number,
   announced: number | undefined,
 ): AsyncGenerator<Uint8Array> {
-  const reader = answer.body.getReader();
+  const reader = bodyOf(answer).getReader();
   let position = answer.start;
   let received = 0;
   let finished = false;
