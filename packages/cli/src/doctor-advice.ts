@@ -23,6 +23,7 @@ const S3_NAMES = [
   'AWS_S3_REGION_NAME',
   'AWS_S3_ENDPOINT_URL',
   'AWS_S3_CUSTOM_DOMAIN',
+  'AWS_QUERYSTRING_AUTH',
   'AWS_LOCATION',
   'S3_FORCE_PATH_STYLE',
   'AWS_S3_ADDRESSING_STYLE',
@@ -70,7 +71,7 @@ export function driverVariables(driver: string, env: Env): DriverVariables {
         endpoint: set('AWS_S3_ENDPOINT_URL')
           ? 'AWS_S3_ENDPOINT_URL'
           : 'AWS_S3_REGION_NAME (or AWS_S3_ENDPOINT_URL for an S3-compatible service)',
-        publicUrl: 'AWS_S3_CUSTOM_DOMAIN',
+        publicUrl: 'AWS_S3_CUSTOM_DOMAIN (or AWS_QUERYSTRING_AUTH=false for a public bucket)',
       };
     case 'r2':
       return {
@@ -204,7 +205,7 @@ export function publicUrlAdvice(driver: string, env: Env, status: number): strin
     case 's3':
       return env.AWS_S3_CUSTOM_DOMAIN?.trim()
         ? `AWS_S3_CUSTOM_DOMAIN does not serve this bucket's objects (HTTP ${status}): check that the domain (CDN) points at the bucket in AWS_STORAGE_BUCKET_NAME${env.AWS_LOCATION?.trim() ? ' and AWS_LOCATION' : ''}, and that it may read the objects.`
-        : `Objects are not publicly readable (HTTP ${status}). If your app shows files with storage.url(), allow public reads (a bucket policy with s3:GetObject) or set AWS_S3_CUSTOM_DOMAIN to a public CDN in front of the bucket; if it only uses signed URLs, this is fine.`;
+        : `AWS_QUERYSTRING_AUTH=false says the bucket is public, but its objects are not publicly readable (HTTP ${status}): allow public reads (a bucket policy with s3:GetObject), set AWS_S3_CUSTOM_DOMAIN to a public CDN in front of the bucket, or remove AWS_QUERYSTRING_AUTH=false to use signed URLs.`;
     case 'r2':
       return `The public URL answered HTTP ${status}: an R2 bucket is private unless a domain serves it. Check ${v.publicUrl}: R2_PUBLIC_DOMAIN must be a custom domain connected to the bucket in R2_BUCKET_NAME, R2_PUBLIC_URL its r2.dev URL with public access enabled; or set USE_R2_MEDIA_PROXY=true to serve files through your app.`;
     case 'cloudinary':
@@ -212,13 +213,6 @@ export function publicUrlAdvice(driver: string, env: Env, status: number): strin
     default:
       return `The public URL answered HTTP ${status}: check STORAGE_PUBLIC_BASE_URL and that your app serves it with createFileHandler.`;
   }
-}
-
-/** True when a failed public URL must count as a failure, false when it is only a warning. */
-export function publicUrlIsConfigured(driver: string, env: Env): boolean {
-  // An S3 bucket's own URL exists whether or not the app means to use it; every other public
-  // URL was configured on purpose.
-  return driver !== 's3' || Boolean(env.AWS_S3_CUSTOM_DOMAIN?.trim());
 }
 
 function isInvalidCloudName(error: StorageError): boolean {

@@ -93,6 +93,11 @@ export interface MigrateSummary {
   /** Copies abandoned because the migration was aborted. */
   interrupted: number;
   /**
+   * Source keys that break the key rules, so no storage could read or write them (S3 console
+   * folder markers `photos/`, `a//b`, control characters): left out, not failed.
+   */
+  unaddressable: { count: number; keys: string[] };
+  /**
    * Objects copied without something the target cannot keep: custom metadata (a target without
    * metadata support) or their private/public visibility (a target without per-object ACLs).
    */
@@ -106,6 +111,8 @@ const DEFAULT_RETRIES = 2;
 /** How far the source listing may run ahead of the copies (entries are small). */
 const MAX_LISTED_AHEAD = 50_000;
 const TRANSFER_EVENT_INTERVAL_MS = 100;
+/** Unaddressable keys kept by name in the summary (the count has them all). */
+const UNADDRESSABLE_SHOWN = 20;
 
 interface Entry {
   key: string;
@@ -182,6 +189,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const failures: MigrateFailure[] = [];
   const dropped = { metadata: 0, visibility: 0 };
   let interrupted = 0;
+  const unaddressable = { count: 0, keys: [] as string[] };
+  const onSkipped = ({ key }: { key: string }): void => {
+    unaddressable.count++;
+    if (unaddressable.keys.length < UNADDRESSABLE_SHOWN) unaddressable.keys.push(key);
+  };
   // Set once a put with a visibility was refused as UNSUPPORTED (e.g. an S3 bucket with ACLs
   // disabled): later objects are sent without it.
   let visibilityRefused = false;
@@ -325,7 +337,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   let listError: unknown;
   const lister = (async () => {
     try {
-      for await (const info of from.listAll(prefix)) {
+      for await (const info of from.listAll(prefix, { onSkipped })) {
         if (signal?.aborted) return;
         totals.listed++;
         totals.listedBytes += info.size;
@@ -363,6 +375,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     failed: totals.failed,
     failures,
     interrupted,
+    unaddressable,
     dropped,
     durationMs: performance.now() - started,
   };

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createStorage, disk, type Storage } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../src/index.js';
@@ -136,8 +136,35 @@ describe.skipIf(!hasS3)('with S3 (Ceph RADOS Gateway)', () => {
     expect(await differingKeys(sourceRoot, keys, bucket)).toEqual([]);
   }, 300_000);
 
+  it('migrates from a bucket with keys Stowage cannot address: copies the rest, counts them, exits 0', async () => {
+    const env = await bucketEnv();
+    const location = env.AWS_LOCATION;
+    // What the S3 console and other tools leave: a folder marker, an empty segment.
+    for (const key of ['photos/', 'a//b', 'photos/cat.jpg', 'ok.txt']) {
+      await client.send(
+        new PutObjectCommand({ Bucket: bucket, Key: `${location}/${key}`, Body: key }),
+      );
+    }
+    await writeEnvFile(join(tmp.path, '.env.odd'), env);
+    const run = await runCli(['migrate', '--from', 'env:.env.odd', '--to', 'disk:odd'], {
+      cwd: tmp.path,
+    });
+    expect(run.stderr).not.toMatch(/INVALID_KEY/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/copied: +2 objects/);
+    expect(run.stdout).toMatch(/failed: +0 objects/);
+    expect(run.stdout).toMatch(/skipped 2 keys Stowage cannot address: "a\/\/b", "photos\/"/);
+    const copied = createStorage(disk({ root: join(tmp.path, 'odd') }));
+    expect(await copied.getText('photos/cat.jpg')).toBe('photos/cat.jpg');
+    expect(await copied.getText('ok.txt')).toBe('ok.txt');
+
+    const ls = await runCli(['ls', 'env:.env.odd'], { cwd: tmp.path });
+    expect(ls.code).toBe(0);
+    expect(ls.stderr).toMatch(/skipped 2 keys Stowage cannot address/);
+  }, 120_000);
+
   describe('doctor', () => {
-    it('passes with working credentials (a private bucket only warns about public URLs)', async () => {
+    it('passes with working credentials (a private bucket has signed URLs only)', async () => {
       const env = await bucketEnv();
       const run = await runCli(['doctor'], { env });
       expect(run.stdout).toMatch(/driver: +s3 \(USE_S3=true\)/);
@@ -145,13 +172,22 @@ describe.skipIf(!hasS3)('with S3 (Ceph RADOS Gateway)', () => {
       expect(run.stdout).toMatch(/ok {4}write/);
       expect(run.stdout).toMatch(/ok {4}read back/);
       expect(run.stdout).toMatch(
-        /warn {2}public URL .*answered HTTP 403\n.*fix: .*AWS_S3_CUSTOM_DOMAIN/,
+        /skip {2}public URL .*signed URLs only.*AWS_S3_CUSTOM_DOMAIN.*AWS_QUERYSTRING_AUTH=false/,
       );
       expect(run.stdout).toMatch(/ok {4}signed URL +fetched .* \(HTTP 200, same content\)/);
       expect(run.stdout).toMatch(/ok {4}delete/);
       expect(run.code).toBe(0);
       expect(run.stdout).not.toContain(s3Env.secretAccessKey);
       expect(run.stdout).toMatch(/AWS_SECRET_ACCESS_KEY +\*\*\*\* \(\d+ characters\)/);
+    });
+
+    it('fails a public URL the configuration promised (AWS_QUERYSTRING_AUTH=false) that answers 403', async () => {
+      const env = await bucketEnv();
+      const run = await runCli(['doctor'], { env: { ...env, AWS_QUERYSTRING_AUTH: 'false' } });
+      expect(run.stdout).toMatch(
+        /FAIL {2}public URL .*answered HTTP 403\n.*fix: .*AWS_QUERYSTRING_AUTH/,
+      );
+      expect(run.code).toBe(1);
     });
 
     it('names AWS_SECRET_ACCESS_KEY when the secret is wrong, and prints no secret', async () => {

@@ -51,3 +51,17 @@ describe('secrets', () => {
     ).toBe('sig **** url **** raw **** public-bucket-name');
   });
 });
+
+describe('URL passwords that do not parse', () => {
+  it.each([
+    ['https://user:p/w-secret@s3.example.com', 'https://****@s3.example.com'],
+    ['https://user:p w-secret@s3.example.com', 'https://user:****@s3.example.com'],
+    ['https://user:p@w-secret@s3.example.com/x', 'https://user:****@s3.example.com/x'],
+    ['https://token-secret@s3.example.com', 'https://****@s3.example.com'],
+  ])('maskUrlPassword(%s) shows no part of the password', (value, masked) => {
+    expect(maskUrlPassword(value)).toBe(masked);
+    const redactor = new Redactor();
+    redactor.addEnv({ SOME_URL: value });
+    expect(redactor.apply(`endpoint ${value} failed`)).not.toMatch(/w-secret|token-secret/);
+  });
+});

@@ -100,9 +100,11 @@ export function diskFromEnv(
   }
   if (!/^(\/|https?:\/\/)/.test(publicBaseUrl)) {
     throw configError(
-      `STORAGE_PUBLIC_BASE_URL must be a path like /media or an http(s) URL; got ${JSON.stringify(publicBaseUrl)}.`,
+      `STORAGE_PUBLIC_BASE_URL must be a path like /media or an http(s) URL; got ${JSON.stringify(maskUrlCredentials(publicBaseUrl))}.`,
     );
   }
+  // Public URLs are handed to browsers: a password in their base would go with every one.
+  if (!publicBaseUrl.startsWith('/')) envUrl(env, 'STORAGE_PUBLIC_BASE_URL');
   if (
     env.NODE_ENV === 'production' &&
     !envFlag(env, 'STORAGE_DISK_PERSISTENT', false) &&
@@ -132,22 +134,40 @@ export function requireEnv(env: Env, name: string, what: string): string {
   return value;
 }
 
-/** Reads an optional URL variable; CONFIG when set but not an http(s) URL. */
+/**
+ * Reads an optional URL variable; CONFIG when set but not an http(s) URL, or when it carries a
+ * user name or password (they would travel into public URLs and logs). Messages show the value
+ * with its credentials masked.
+ */
 export function envUrl(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   if (!value) return undefined;
+  const shown = JSON.stringify(maskUrlCredentials(value));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw configError(
-      `${name} must be a full URL like https://example.com; got ${JSON.stringify(value)}.`,
-    );
+    throw configError(`${name} must be a full URL like https://example.com; got ${shown}.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw configError(`${name} must be an http(s) URL; got ${JSON.stringify(value)}.`);
+    throw configError(`${name} must be an http(s) URL; got ${shown}.`);
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw configError(`${name} must not contain a user name or password; got ${shown}.`);
   }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * `value` as it may appear in a message or log: whatever stands before the last `@` of a URL's
+ * authority (`user:password@`) becomes `****`. Malformed values are masked too (a password with
+ * `/` or a space does not parse), so everything up to the last `@` before a space-free host goes.
+ */
+export function maskUrlCredentials(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at === -1) return value;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
+  return `${scheme}****${value.slice(at)}`;
 }
 
 export function configError(message: string): StorageError {

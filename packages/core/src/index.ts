@@ -23,6 +23,7 @@ export {
   diskFromEnv,
   envFlag,
   envUrl,
+  maskUrlCredentials,
   requireEnv,
   selectDriver,
   storageFromEnv,

@@ -5,11 +5,13 @@ import { contentTypeFor, contentTypeProblem, readableContentType } from './conte
 import type { Driver, DriverObject, DriverPutOptions } from './driver.js';
 import { isStorageError, StorageError, type StorageOperation } from './errors.js';
 import { assertValidKey, describeKey, prefixProblem } from './keys.js';
+import { withoutUnaddressable } from './list-keys.js';
 import type {
   Body,
   CopyOptions,
   DirectUpload,
   GetOptions,
+  ListAllOptions,
   ListOptions,
   ListResult,
   ObjectInfo,
@@ -43,7 +45,7 @@ export interface Storage {
   copy(from: string, to: string, options?: CopyOptions): Promise<ObjectInfo>;
   move(from: string, to: string, options?: CopyOptions): Promise<ObjectInfo>;
   list(options?: ListOptions): Promise<ListResult>;
-  listAll(prefix?: string): AsyncIterable<ObjectInfo>;
+  listAll(prefix?: string, options?: ListAllOptions): AsyncIterable<ObjectInfo>;
   url(key: string, options?: UrlOptions): string;
   signedUrl(key: string, options: SignedUrlOptions): Promise<string>;
   signedUpload(key: string, options: SignedUploadOptions): Promise<DirectUpload>;
@@ -263,19 +265,22 @@ class StorageFacade implements Storage {
       if (options.cursor !== undefined && typeof options.cursor !== 'string') {
         throw invalid('cursor must be the string a previous list() returned');
       }
-      return this.impl.list({
+      const page = await this.impl.list({
         prefix,
         delimiter: options.delimiter,
         cursor: options.cursor || undefined,
         limit,
       });
+      return withoutUnaddressable(page);
     });
   }
 
-  async *listAll(prefix = ''): AsyncIterable<ObjectInfo> {
+  async *listAll(prefix = '', options: ListAllOptions = {}): AsyncIterable<ObjectInfo> {
     let cursor: string | undefined;
     do {
       const page = await this.list({ prefix, cursor });
+      if (page.skipped && options.onSkipped)
+        for (const skipped of page.skipped) options.onSkipped(skipped);
       yield* page.objects;
       cursor = page.cursor;
     } while (cursor);

@@ -76,6 +76,24 @@ export interface ListResult {
   prefixes: string[];
   /** Present when there is another page. */
   cursor?: string;
+  /**
+   * Keys (and prefixes) the backend listed on this page that break the key rules, so no
+   * operation could address them: S3 console folder markers (`photos/`), `a//b`, control
+   * characters, ... They are left out of `objects` and `prefixes`. Present only when there are any.
+   */
+  skipped?: SkippedKey[];
+}
+
+/** A listed key Stowage cannot address, and why. */
+export interface SkippedKey {
+  key: string;
+  /** The key rule it breaks, e.g. `a key must not have empty segments ("a//b" or a trailing "/")`. */
+  problem: string;
+}
+
+export interface ListAllOptions {
+  /** Called for each listed key Stowage cannot address (see {@link ListResult.skipped}). */
+  onSkipped?: (skipped: SkippedKey) => void;
 }
 
 export interface CopyOptions {

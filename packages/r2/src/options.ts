@@ -1,5 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { configError, type Env, envFlag, envUrl, requireEnv } from '@stowage/core';
+import {
+  configError,
+  type Env,
+  envFlag,
+  envUrl,
+  maskUrlCredentials,
+  requireEnv,
+} from '@stowage/core';
+import { checkTimeouts, checkUrl, type S3Timeouts } from '@stowage/s3';
 
 const DRIVER_NAME = 'r2';
 
@@ -39,6 +47,8 @@ export interface R2Options {
   /** Multipart part size in bytes (R2 wants every part but the last the same size; default 8 MiB). */
   partSize?: number;
   queueSize?: number;
+  /** Connect and request timeouts (default 5 s and 30 s); see the S3 driver's `timeouts`. */
+  timeouts?: S3Timeouts;
 }
 
 /** The R2 API endpoint of an account, in a jurisdiction when given. */
@@ -81,6 +91,12 @@ export function checkR2Options(options: R2Options): void {
   ) {
     throw configError(`${DRIVER_NAME}(): jurisdiction must be 'eu' or 'fedramp'.`);
   }
+  // Named as r2() names them, with any password in them masked.
+  if (options.endpoint !== undefined) checkUrl(DRIVER_NAME, 'endpoint', options.endpoint);
+  if (options.publicUrl !== undefined && options.publicUrl.trim() !== '') {
+    checkUrl(DRIVER_NAME, 'publicUrl', options.publicUrl.trim());
+  }
+  checkTimeouts(DRIVER_NAME, options.timeouts);
 }
 
 /**
@@ -134,10 +150,11 @@ function publicUrlFromEnv(env: Env): string | undefined {
   if (url) return url;
   const domain = env.R2_PUBLIC_DOMAIN?.trim().replace(/\/+$/, '');
   if (!domain) return undefined;
-  if (/^https?:\/\//i.test(domain)) return domain; // a full URL where a host was expected: fine
+  // A full URL where a host was expected: fine, checked as a URL.
+  if (/^https?:\/\//i.test(domain)) return envUrl(env, 'R2_PUBLIC_DOMAIN');
   if (!/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) {
     throw configError(
-      `R2_PUBLIC_DOMAIN must be a host like pub-xxxx.r2.dev or media.example.com, got ${JSON.stringify(domain)}.`,
+      `R2_PUBLIC_DOMAIN must be a host like pub-xxxx.r2.dev or media.example.com, got ${JSON.stringify(maskUrlCredentials(domain))}.`,
     );
   }
   return `https://${domain}`;

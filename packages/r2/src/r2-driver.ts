@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { EnvDriverFactory } from '@stowage/core';
-import { createS3Driver, type S3Driver } from '@stowage/s3';
+import { createS3Driver, requestHandlerWithTimeouts, type S3Driver } from '@stowage/s3';
 import { useMd5ForDeleteObjects } from './md5-delete.js';
 import {
   checkR2Options,
@@ -50,6 +50,7 @@ function createR2Driver(options: R2Options): S3Driver {
       },
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: requestHandlerWithTimeouts(options.timeouts ?? {}, undefined),
     }),
   );
   const driver = createS3Driver({ ...shared, client }, R2_PROFILE);

@@ -8,6 +8,7 @@ export { encodeKeyPath, KeyMap } from './key-map.js';
 export { mapS3Error, S3ErrorCause, type S3ErrorContext } from './map-error.js';
 export { decodeMetadata, encodeMetadata } from './metadata.js';
 export {
+  checkUrl,
   DEFAULT_PART_SIZE,
   DEFAULT_QUEUE_SIZE,
   MAX_DELETE_BATCH,
@@ -25,3 +26,9 @@ export {
   type S3Profile,
 } from './options.js';
 export { createS3Driver, type S3Driver, type S3Factory, s3 } from './s3-driver.js';
+export {
+  checkTimeouts,
+  DEFAULT_TIMEOUTS,
+  requestHandlerWithTimeouts,
+  type S3Timeouts,
+} from './timeouts.js';

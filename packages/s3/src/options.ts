@@ -1,5 +1,14 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { configError, type Env, envFlag, envUrl, prefixProblem, requireEnv } from '@stowage/core';
+import {
+  configError,
+  type Env,
+  envFlag,
+  envUrl,
+  maskUrlCredentials,
+  prefixProblem,
+  requireEnv,
+} from '@stowage/core';
+import { checkTimeouts, type S3Timeouts } from './timeouts.js';
 
 const DRIVER_NAME = 's3';
 
@@ -60,9 +69,24 @@ export interface S3CommonOptions {
   prefix?: string;
   /**
    * Base of public URLs, e.g. a CDN or custom domain (`https://cdn.example.com`); the stored key
-   * (prefix included) is appended. Without it, url() gives the bucket's own URL.
+   * (prefix included) is appended. Without it (and without `publicBucketUrl`), url() is
+   * UNSUPPORTED: new AWS buckets block public access, so use signedUrl().
    */
   publicBaseUrl?: string;
+  /**
+   * The bucket's own address is readable without a signature (a bucket policy allows
+   * `s3:GetObject`, or objects are put with `visibility: 'public'` on a bucket with ACLs on), so
+   * url() may give `https://<bucket>.s3.<region>.amazonaws.com/<key>` (or `<endpoint>/<bucket>/<key>`).
+   * Default false. django-storages' `AWS_QUERYSTRING_AUTH=false` sets it from the environment.
+   */
+  publicBucketUrl?: boolean;
+  /**
+   * Network timeouts of the client the driver builds: `connectMs` to open a connection (default
+   * 5000), `requestMs` to wait for the response headers and, while a body streams, for the next
+   * bytes (default 30000). A request that runs out fails with a retryable NETWORK error. With
+   * `client`, set them on your client's `requestHandler` instead.
+   */
+  timeouts?: S3Timeouts;
   /**
    * Region: signs requests and builds `https://<bucket>.s3.<region>.amazonaws.com` URLs.
    * Default `us-east-1` when the driver builds the client.
@@ -120,6 +144,9 @@ export interface ResolvedS3Options {
   /** `''` or `'segment/.../'`. */
   prefix: string;
   publicBaseUrl: string | undefined;
+  publicBucketUrl: boolean;
+  /** The timeouts asked for; the driver applies the defaults under them. */
+  timeouts: S3Timeouts;
   region: string | undefined;
   endpoint: string | undefined;
   forcePathStyle: boolean;
@@ -151,6 +178,15 @@ export function resolveOptions(
     throw configError(`${name}(): region must look like us-east-1, got ${JSON.stringify(region)}.`);
   }
   const publicBaseUrl = checkPublicBaseUrl(name, options.publicBaseUrl);
+  if (options.publicBucketUrl !== undefined && typeof options.publicBucketUrl !== 'boolean') {
+    throw configError(`${name}(): publicBucketUrl must be true or false.`);
+  }
+  const timeouts = checkTimeouts(name, options.timeouts);
+  if (options.client !== undefined && options.timeouts !== undefined) {
+    throw configError(
+      `${name}(): timeouts apply to the client the driver builds; with { client }, set connectionTimeout and requestTimeout on your client's requestHandler.`,
+    );
+  }
   const partSize = wholeNumber(
     name,
     'partSize',
@@ -182,6 +218,8 @@ export function resolveOptions(
     bucket: bucket.trim(),
     prefix: normalizePrefix(options.prefix, `${name}(): prefix`),
     publicBaseUrl,
+    publicBucketUrl: options.publicBucketUrl === true,
+    timeouts,
     region,
     endpoint,
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
@@ -207,17 +245,25 @@ export function normalizePrefix(prefix: string | undefined, what: string): strin
   return normalized;
 }
 
-function checkUrl(name: string, option: string, value: string): string {
+/** An http(s) URL without credentials; CONFIG naming `option` otherwise (the value masked). */
+export function checkUrl(name: string, option: string, value: string): string {
+  const shown = JSON.stringify(maskUrlCredentials(String(value)));
   let url: URL;
   try {
     url = new URL(value);
   } catch {
     throw configError(
-      `${name}(): ${option} must be a full URL like https://example.com, got ${JSON.stringify(value)}.`,
+      `${name}(): ${option} must be a full URL like https://example.com, got ${shown}.`,
     );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw configError(`${name}(): ${option} must be an http(s) URL, got ${JSON.stringify(value)}.`);
+    throw configError(`${name}(): ${option} must be an http(s) URL, got ${shown}.`);
+  }
+  // Credentials in a URL end up in public URLs, presigned URLs and logs; S3 never reads them.
+  if (url.username !== '' || url.password !== '') {
+    throw configError(
+      `${name}(): ${option} must not contain a user name or password (credentials go in credentials), got ${shown}.`,
+    );
   }
   return value.replace(/\/+$/, '');
 }
@@ -252,7 +298,8 @@ function wholeNumber(
  * neither; neither uses the SDK's default credential chain, e.g. an IAM role), `AWS_SESSION_TOKEN`,
  * `AWS_S3_REGION_NAME` (default us-east-1), `AWS_S3_ENDPOINT_URL` (implies path-style),
  * `S3_FORCE_PATH_STYLE` or `AWS_S3_ADDRESSING_STYLE` (`path` | `virtual`), `AWS_S3_CUSTOM_DOMAIN`
- * (a host or URL for public URLs), `AWS_LOCATION` (key prefix).
+ * (a host or URL for public URLs), `AWS_QUERYSTRING_AUTH=false` (the bucket's own URLs are public),
+ * `AWS_LOCATION` (key prefix).
  */
 export function optionsFromEnv(env: Env): S3ConfigOptions {
   const bucket = requireEnv(env, 'AWS_STORAGE_BUCKET_NAME', 'the name of the S3 bucket');
@@ -290,9 +337,12 @@ export function optionsFromEnv(env: Env): S3ConfigOptions {
     );
   }
   const endpoint = envUrl(env, 'AWS_S3_ENDPOINT_URL');
+  // django-storages signs URLs unless AWS_QUERYSTRING_AUTH=false says the bucket is public.
+  const publicBucketUrl = !envFlag(env, 'AWS_QUERYSTRING_AUTH', true);
   return {
     bucket,
     region,
+    ...(publicBucketUrl ? { publicBucketUrl } : {}),
     ...(credentials ? { credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
     forcePathStyle: pathStyleFromEnv(env, endpoint !== undefined),
@@ -319,7 +369,7 @@ function customDomainFromEnv(env: Env): string | undefined {
   if (raw.includes('://')) return envUrl(env, 'AWS_S3_CUSTOM_DOMAIN');
   if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[^\s?#]*)?$/i.test(raw)) {
     throw configError(
-      `AWS_S3_CUSTOM_DOMAIN must be a host name like cdn.example.com (or a full https URL), got ${JSON.stringify(raw)}.`,
+      `AWS_S3_CUSTOM_DOMAIN must be a host name like cdn.example.com (or a full https URL), got ${JSON.stringify(maskUrlCredentials(raw))}.`,
     );
   }
   return `https://${raw.replace(/\/+$/, '')}`;

@@ -1,30 +1,24 @@
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
-  GetObjectCommand,
-  type GetObjectCommandOutput,
-  HeadObjectCommand,
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
 import {
   contentTypeFor,
   type Driver,
-  type DriverGetOptions,
   type DriverListOptions,
-  type DriverObject,
   decodeCursor,
   type Env,
   type EnvDriverFactory,
   encodeCursor,
   type ListResult,
   type ObjectInfo,
-  sliceRange,
-  streamOfBytes,
 } from '@stowage/core';
 import { s3Capabilities } from './capabilities.js';
-import { fail, infoFromHeaders, quoteEtag, type S3Context } from './context.js';
+import { fail, quoteEtag, type S3Context } from './context.js';
 import { copyObject } from './copy.js';
+import { getObject, headObject } from './get.js';
 import { KeyMap } from './key-map.js';
 import {
   optionsFromEnv,
@@ -35,11 +29,10 @@ import {
   type S3Profile,
 } from './options.js';
 import { presignGet, presignUpload } from './presign.js';
+import { requestHandlerWithTimeouts } from './timeouts.js';
 import { putObject } from './upload.js';
 
 const DRIVER_NAME = 's3';
-/** Bodies up to this size are read at once by get(), so that an unread body never holds a socket. */
-const EAGER_READ_BYTES = 64 * 1024;
 
 /** The S3 driver, with its client for anything the Storage interface does not cover. */
 export interface S3Driver extends Driver {
@@ -85,6 +78,10 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
       ...(resolved.endpoint ? { endpoint: resolved.endpoint } : {}),
       forcePathStyle: resolved.forcePathStyle,
       ...(options.credentials ? { credentials: options.credentials } : {}),
+      requestHandler: requestHandlerWithTimeouts(
+        resolved.timeouts,
+        options.clientConfig?.requestHandler,
+      ),
       // Ceph 16 answers 411 and R2 501 to the aws-chunked checksum trailer of streamed uploads.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -93,82 +90,6 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
   const ctx: S3Context = { client, options: resolved, keys };
   const { bucket } = resolved;
   const urlBase = publicUrlBase(resolved, owned);
-
-  const head = async (key: string): Promise<ObjectInfo> => {
-    try {
-      const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: keys.toS3(key) }));
-      return infoFromHeaders(key, out.ContentLength ?? 0, out);
-    } catch (error) {
-      throw fail(ctx, error, 'head', key);
-    }
-  };
-
-  const get = async (key: string, options: DriverGetOptions): Promise<DriverObject> => {
-    const { range, signal } = options;
-    if (range?.length === 0) {
-      // HTTP has no empty range: check the offset against the size and read nothing.
-      const info = await head(key);
-      const { start } = sliceRange(info.size, range, key);
-      return emptyObject(info, { offset: start, length: 0 });
-    }
-    // A read from 0 to the end needs no Range header (which an empty object would refuse).
-    const ranged = range !== undefined && !(range.offset === 0 && range.length === undefined);
-    const header = ranged
-      ? `bytes=${range.offset}-${range.length === undefined ? '' : range.offset + range.length - 1}`
-      : undefined;
-    let out: GetObjectCommandOutput;
-    try {
-      out = await client.send(
-        new GetObjectCommand({
-          Bucket: bucket,
-          Key: keys.toS3(key),
-          ...(header ? { Range: header } : {}),
-        }),
-        signal ? { abortSignal: signal } : {},
-      );
-    } catch (error) {
-      const mapped = fail(ctx, error, 'get', key);
-      // S3 refuses any Range on an empty object; from offset 0 that is the empty object.
-      if (mapped.status === 416 && range?.offset === 0) {
-        const info = await head(key);
-        if (info.size === 0) return emptyObject(info, { offset: 0, length: 0 });
-      }
-      throw mapped;
-    }
-    return fetched(key, out, range);
-  };
-
-  const fetched = async (
-    key: string,
-    out: GetObjectCommandOutput,
-    range: DriverGetOptions['range'],
-  ): Promise<DriverObject> => {
-    const length = out.ContentLength ?? 0;
-    const span = parseContentRange(out.ContentRange);
-    const size = span?.size ?? length;
-    const info = infoFromHeaders(key, size, out);
-    const part = range ? { range: { offset: span?.start ?? 0, length } } : {};
-    const payload = out.Body;
-    if (!payload || length <= EAGER_READ_BYTES) {
-      let bytes: Uint8Array;
-      try {
-        bytes = payload ? await payload.transformToByteArray() : new Uint8Array(0);
-      } catch (error) {
-        throw fail(ctx, error, 'get', key);
-      }
-      return { info, ...part, body: () => streamOfBytes(bytes), bytes: async () => bytes };
-    }
-    // A connection lost while the caller reads is a StorageError too, not a raw socket error.
-    const mapError = (error: unknown) => fail(ctx, error, 'get', key);
-    return {
-      info,
-      ...part,
-      body: () =>
-        mapStreamErrors(payload.transformToWebStream() as ReadableStream<Uint8Array>, mapError),
-      bytes: () =>
-        payload.transformToByteArray().catch((error: unknown) => Promise.reject(mapError(error))),
-    };
-  };
 
   const deleteBatch = async (s3Keys: string[]): Promise<void> => {
     for (let at = 0; at < s3Keys.length; at += resolved.deleteBatchSize) {
@@ -201,8 +122,8 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
     prefix: resolved.prefix,
 
     put: (key, body, options) => putObject(ctx, key, body, options),
-    get,
-    head,
+    get: (key, options) => getObject(ctx, key, options),
+    head: (key) => headObject(ctx, key),
 
     async delete(key) {
       try {
@@ -296,14 +217,15 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
 }
 
 /**
- * Where public URLs start: `publicBaseUrl`, else the bucket's own address when the profile has
- * one: `${endpoint}/${bucket}` (path style), `https://${bucket}.${endpoint host}`, or
+ * Where public URLs start: `publicBaseUrl`, else, with `publicBucketUrl`, the bucket's own
+ * address when the profile has one: `${endpoint}/${bucket}` (path style), `https://${bucket}.${endpoint host}`, or
  * `https://${bucket}.s3.${region}.amazonaws.com`. Undefined when unknown (a client was passed
  * without region or endpoint).
  */
 function publicUrlBase(options: ResolvedS3Options, ownClient: boolean): string | undefined {
   if (options.publicBaseUrl !== undefined) return options.publicBaseUrl;
-  if (options.profile.publicUrlStyle !== 'bucket') return undefined;
+  // New AWS buckets block public access: the bucket's address is only claimed when told so.
+  if (options.profile.publicUrlStyle !== 'bucket' || !options.publicBucketUrl) return undefined;
   const bucket = encodeURIComponent(options.bucket);
   if (options.endpoint !== undefined) {
     if (options.forcePathStyle) return `${options.endpoint}/${bucket}`;
@@ -317,40 +239,4 @@ function publicUrlBase(options: ResolvedS3Options, ownClient: boolean): string |
     return `https://s3.${region}.amazonaws.com/${bucket}`;
   }
   return `https://${bucket}.s3.${region}.amazonaws.com`;
-}
-
-/** `bytes 10-19/1000` -> start 10, size 1000. */
-function parseContentRange(
-  header: string | undefined,
-): { start: number; size: number } | undefined {
-  const match = header === undefined ? null : /^bytes (\d+)-\d+\/(\d+)$/.exec(header.trim());
-  return match ? { start: Number(match[1]), size: Number(match[2]) } : undefined;
-}
-
-/** `source`, with its errors turned into StorageErrors. */
-function mapStreamErrors(
-  source: ReadableStream<Uint8Array>,
-  mapError: (error: unknown) => Error,
-): ReadableStream<Uint8Array> {
-  const reader = source.getReader();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) controller.close();
-          else controller.enqueue(value);
-        } catch (error) {
-          controller.error(mapError(error));
-        }
-      },
-      cancel: (reason) => reader.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-function emptyObject(info: ObjectInfo, range: { offset: number; length: number }): DriverObject {
-  const empty = new Uint8Array(0);
-  return { info, range, body: () => streamOfBytes(empty), bytes: async () => empty };
 }

@@ -22,7 +22,10 @@ runConformance({
   skipLarge: true,
   create: async () => {
     const bucket = await tempBucket('pfx');
-    const storage = createStorage(s3(driverOptions(bucket.name, { prefix: PREFIX })));
+    // Objects put public-read are readable at the bucket address: the url() cases run here.
+    const storage = createStorage(
+      s3(driverOptions(bucket.name, { prefix: PREFIX, publicBucketUrl: true })),
+    );
     return {
       storage,
       cleanup: async () => {

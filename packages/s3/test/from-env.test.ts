@@ -21,7 +21,7 @@ function configError(env: Record<string, string | undefined>): { code: string; m
 
 describe('s3.fromEnv', () => {
   it('storageFromEnv picks s3 with USE_S3=true', async () => {
-    const storage = storageFromEnv(BASE, { drivers: [s3] });
+    const storage = storageFromEnv({ ...BASE, AWS_QUERYSTRING_AUTH: 'false' }, { drivers: [s3] });
     expect(storage.driver).toBe('s3');
     expect(s3.driverName).toBe('s3');
     expect(storage.url('a b.jpg')).toBe(
@@ -137,8 +137,11 @@ describe('s3() options', () => {
   it('a client without region or endpoint has no public URLs unless publicBaseUrl is set', async () => {
     const { S3Client } = await import('@aws-sdk/client-s3');
     const client = new S3Client({ region: 'eu-west-1' });
-    expect(s3({ bucket: 'b', client }).capabilities.publicUrl).toBe(false);
-    expect(s3({ bucket: 'b', client, region: 'eu-west-1' }).capabilities.publicUrl).toBe(true);
+    expect(s3({ bucket: 'b', client, publicBucketUrl: true }).capabilities.publicUrl).toBe(false);
+    expect(
+      s3({ bucket: 'b', client, region: 'eu-west-1', publicBucketUrl: true }).capabilities
+        .publicUrl,
+    ).toBe(true);
     expect(
       s3({ bucket: 'b', client, publicBaseUrl: 'https://cdn.example.com' }).url?.('k', {}),
     ).toBe('https://cdn.example.com/k');

@@ -18,8 +18,11 @@ let prefixed: Storage;
 
 beforeAll(async () => {
   bucket = await tempBucket('drv');
-  storage = createStorage(s3(driverOptions(bucket.name)));
-  prefixed = createStorage(s3(driverOptions(bucket.name, { prefix: '/site/media/' })));
+  // These buckets' objects are put public-read where url() is fetched: the bucket URL is public.
+  storage = createStorage(s3(driverOptions(bucket.name, { publicBucketUrl: true })));
+  prefixed = createStorage(
+    s3(driverOptions(bucket.name, { prefix: '/site/media/', publicBucketUrl: true })),
+  );
 });
 
 afterAll(async () => {
@@ -173,9 +176,14 @@ describe('visibility and public URLs', () => {
     expect(cdn.url?.('a/ü (1).jpg', {})).toBe(
       'https://cdn.example.com/media/a/%C3%BC%20%281%29.jpg',
     );
-    const aws = s3({ bucket: 'my-bucket', region: 'eu-west-1' });
+    const aws = s3({ bucket: 'my-bucket', region: 'eu-west-1', publicBucketUrl: true });
     expect(aws.url?.('k.txt', {})).toBe('https://my-bucket.s3.eu-west-1.amazonaws.com/k.txt');
-    const virtual = s3({ bucket: 'b', endpoint: 'https://s3.example.net', forcePathStyle: false });
+    const virtual = s3({
+      bucket: 'b',
+      endpoint: 'https://s3.example.net',
+      forcePathStyle: false,
+      publicBucketUrl: true,
+    });
     expect(virtual.url?.('k', {})).toBe('https://b.s3.example.net/k');
     for (const driver of [cdn, aws, virtual]) await driver.close?.();
   });

@@ -10,7 +10,6 @@ import {
   isFatal,
   type ProbeStep,
   publicUrlAdvice,
-  publicUrlIsConfigured,
 } from '../doctor-advice.js';
 import { readEnvFile } from '../env-file.js';
 import { formatDuration } from '../format.js';
@@ -219,18 +218,21 @@ async function probe(storage: Storage, driver: string, env: Env, report: Report)
   });
 
   if (!storage.capabilities.publicUrl) {
-    report.line('skip', 'public URL', 'this storage has no public URLs (signed URLs only)');
+    report.line(
+      'skip',
+      'public URL',
+      driver === 's3'
+        ? 'signed URLs only: buckets are private by default; for public URLs set AWS_S3_CUSTOM_DOMAIN (a CDN in front of the bucket) or AWS_QUERYSTRING_AUTH=false (a bucket that allows public reads)'
+        : 'this storage has no public URLs (signed URLs only)',
+    );
   } else {
     await check('public URL', async () => {
       const url = storage.url(key);
       return fetchCheck(url, content, {
         onHttpError: (status) =>
           new CheckFailure(
-            status === 403 || status === 404
-              ? publicUrlIsConfigured(driver, env)
-                ? 'FAIL'
-                : 'warn'
-              : 'FAIL',
+            // Public URLs exist only where configured, so one that does not work is a failure.
+            'FAIL',
             `${url.replace(/\?.*$/s, '')} answered HTTP ${status}`,
             status === 403 || status === 404
               ? publicUrlAdvice(driver, env, status)

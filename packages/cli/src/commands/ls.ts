@@ -4,6 +4,7 @@ import { formatBytes, plural } from '../format.js';
 import { type CommandContext, CommandFailure, UsageError } from '../io.js';
 import { checkPrefix } from '../prefix.js';
 import { type OpenedStorage, openStorage, parseSourceSpec } from '../source.js';
+import { unaddressableNote } from './migrate.js';
 
 export const lsHelp = `Usage: stowage ls <storage> [prefix] [--json]
 
@@ -53,10 +54,15 @@ export async function lsCommand(args: string[], ctx: CommandContext): Promise<nu
   const json = values.json === true;
   let count = 0;
   let bytes = 0;
+  const unaddressable = { count: 0, keys: [] as string[] };
+  const onSkipped = ({ key }: { key: string }): void => {
+    unaddressable.count++;
+    if (unaddressable.keys.length < 20) unaddressable.keys.push(key);
+  };
   try {
     if (json) ctx.out.write('[');
     else ctx.out.line(`${'SIZE'.padStart(SIZE_WIDTH)}  ${'CONTENT-TYPE'.padEnd(TYPE_WIDTH)}  KEY`);
-    for await (const info of opened.storage.listAll(prefix)) {
+    for await (const info of opened.storage.listAll(prefix, { onSkipped })) {
       if (json) {
         const item = {
           key: info.key,
@@ -83,5 +89,6 @@ export async function lsCommand(args: string[], ctx: CommandContext): Promise<nu
     await opened.storage.close().catch(() => {});
   }
   ctx.err.line(`${plural(count, 'object')}, ${formatBytes(bytes)}`);
+  if (unaddressable.count > 0) ctx.err.line(unaddressableNote(unaddressable));
   return 0;
 }

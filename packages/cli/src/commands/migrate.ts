@@ -39,6 +39,9 @@ Options:
   -h, --help          show this help
 
 Progress goes to stderr (a bar on a terminal, plain lines otherwise); the summary to stdout.
+Keys no storage could address (an S3 console folder marker "photos/", "a//b") are left
+out and counted in the summary.
+
 Exit status: 0 all copied or skipped, 1 some objects failed (listed with the reason),
 2 usage error, 130 interrupted (run it again to resume).
 
@@ -189,6 +192,7 @@ function printSummary(s: MigrateSummary, target: Storage, ctx: CommandContext): 
     `skipped:    ${plural(s.skipped, 'object')}, ${formatBytes(s.skippedBytes)} (already in the target)`,
   );
   out.line(`failed:     ${plural(s.failed, 'object')}`);
+  if (s.unaddressable.count > 0) out.line(unaddressableNote(s.unaddressable));
   out.line(
     `time:       ${formatDuration(s.durationMs)}${s.dryRun || s.copied === 0 ? '' : ` (${formatBytes(rate)}/s)`}`,
   );
@@ -208,6 +212,14 @@ function printSummary(s: MigrateSummary, target: Storage, ctx: CommandContext): 
       `Interrupted${s.interrupted > 0 ? `: ${plural(s.interrupted, 'object')} in flight abandoned (puts are atomic, nothing half-written is left)` : ''}. Run the same command again to copy the rest.`,
     );
   }
+}
+
+/** `skipped 2 keys Stowage cannot address: "a//b", "photos/"` (names quoted, control characters visible). */
+export function unaddressableNote(found: { count: number; keys: readonly string[] }): string {
+  const shown = found.keys.map((key) => JSON.stringify(key)).join(', ');
+  const more =
+    found.count > found.keys.length ? `, and ${found.count - found.keys.length} more` : '';
+  return `note: skipped ${plural(found.count, 'key')} Stowage cannot address: ${shown}${more} (folder markers, empty segments or control characters, written by other tools; rename them with those tools to copy them).`;
 }
 
 function doctorHint(from: SourceSpec, to: SourceSpec): string {

@@ -1,0 +1,38 @@
+import { diskFromEnv, envUrl, isStorageError } from '@stowage/core';
+import { describe, expect, it } from 'vitest';
+
+const PASSWORD = 'hunter2-url-password';
+
+function configMessage(build: () => unknown): string {
+  try {
+    build();
+  } catch (error) {
+    expect(isStorageError(error, 'CONFIG'), String(error)).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('expected a CONFIG error');
+}
+
+describe('URL variables never repeat a password', () => {
+  it.each([
+    `https://user:${PASSWORD}@host.example.com`,
+    `ftp://user:${PASSWORD}@host.example.com`,
+    `https://user:${PASSWORD}/x@host.example.com`,
+    `https://user:${PASSWORD} x@host.example.com`,
+    `https://${PASSWORD}@host.example.com`,
+  ])('envUrl(%s) is CONFIG naming the variable, masked', (value) => {
+    const message = configMessage(() => envUrl({ SOME_URL: value }, 'SOME_URL'));
+    expect(message).toContain('SOME_URL');
+    expect(message).toContain('****@host.example.com');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it.each([
+    `ftp://user:${PASSWORD}@cdn.example.com`,
+    `https://user:${PASSWORD}@cdn.example.com/media`,
+  ])('STORAGE_PUBLIC_BASE_URL=%s likewise', (value) => {
+    const message = configMessage(() => diskFromEnv({ STORAGE_PUBLIC_BASE_URL: value }, () => {}));
+    expect(message).toContain('STORAGE_PUBLIC_BASE_URL');
+    expect(message).not.toContain('hunter2');
+  });
+});
