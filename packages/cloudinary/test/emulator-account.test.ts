@@ -18,7 +18,9 @@ let emu: CloudinaryEmulator;
 let agent: http.Agent;
 const api = () => apiOptions(emu, agent);
 
-async function sdkError(run: () => Promise<unknown>): Promise<{ http_code?: number; message?: string }> {
+async function sdkError(
+  run: () => Promise<unknown>,
+): Promise<{ http_code?: number; message?: string }> {
   try {
     await run();
   } catch (error) {
@@ -89,10 +91,18 @@ describe('emulator: a new account', () => {
   });
 
   it('refuses context over 255 characters in total', async () => {
-    const fits = await uploadBuffer(PNG, { ...api(), public_id: 'c1', context: { a: 'x'.repeat(253) } });
+    const fits = await uploadBuffer(PNG, {
+      ...api(),
+      public_id: 'c1',
+      context: { a: 'x'.repeat(253) },
+    });
     expect(fits.context).toEqual({ custom: { a: 'x'.repeat(253) } });
     const refused = await sdkError(() =>
-      uploadBuffer(PNG, { ...api(), public_id: 'c2', context: { a: 'x'.repeat(200), b: 'y'.repeat(60) } }),
+      uploadBuffer(PNG, {
+        ...api(),
+        public_id: 'c2',
+        context: { a: 'x'.repeat(200), b: 'y'.repeat(60) },
+      }),
     );
     expect(refused.http_code).toBe(400);
   });
@@ -115,7 +125,11 @@ describe('emulator: a new account', () => {
     expect(bare).not.toHaveProperty('context');
     expect(bare).not.toHaveProperty('tags');
     // SDK 2.11 sends `context` with rename (not `tags`, which newer SDKs add).
-    const asked = await cloudinary.uploader.rename('r2', 'r3', untyped({ ...api(), context: true }));
+    const asked = await cloudinary.uploader.rename(
+      'r2',
+      'r3',
+      untyped({ ...api(), context: true }),
+    );
     expect(asked).toMatchObject({ context: { custom: { alt: 'kept' } } });
     const stored = await cloudinary.api.resource('r3', api());
     expect(stored.context).toEqual({ custom: { alt: 'kept' } });

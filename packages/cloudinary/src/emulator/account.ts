@@ -11,6 +11,7 @@ export interface AccountSettings {
   folderMode: 'dynamic' | 'fixed';
   adminRateLimit: number;
   contextLimit: number;
+  replacedCharacters: string;
 }
 
 /** Defaults of a new account. */
@@ -31,6 +32,7 @@ export const NEW_ACCOUNT: AccountSettings = {
   // value or in total is not stated: total is modelled, counted in UTF-8 bytes of the encoded
   // string (the stricter reading of "characters").
   contextLimit: 255,
+  replacedCharacters: '',
 };
 
 /**
@@ -76,8 +78,10 @@ export function isPdfOrZip(extension: string | undefined): boolean {
  * digits, `.`, `-`, `_` and the folder separator `/` is replaced (spaces and `~` included), and
  * underscores at the start or end of the id are trimmed, whatever made them (stricter).
  */
-export function sanitizePublicId(publicId: string): string {
-  return publicId.replace(/[^\p{L}\p{N}._\-/]/gu, '_').replace(/^_+|_+$/g, '');
+export function sanitizePublicId(publicId: string, extra = ''): string {
+  let out = publicId.replace(/[^\p{L}\p{N}._\-/]/gu, '_');
+  for (const char of extra) out = out.split(char).join('_');
+  return out.replace(/^_+|_+$/g, '');
 }
 
 /** Encoded context as the SDK sends it: refused past the account's limit. */

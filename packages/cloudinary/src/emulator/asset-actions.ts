@@ -38,6 +38,7 @@ export function handleRename(
   const from = required(params.get('from_public_id'), 'from_public_id');
   const to = sanitizePublicId(
     normalizePublicId(required(params.get('to_public_id'), 'to_public_id'), 'to_public_id'),
+    state.account.replacedCharacters,
   );
   // `context` and `tags` ask for those fields in the answer; they set nothing (pycloudinary
   // test_uploader.py test_rename_supports_context; cloudinary_npm uploader_spec "should include

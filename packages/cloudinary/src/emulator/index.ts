@@ -74,6 +74,7 @@ export async function startCloudinaryEmulator(
     folderMode: options.folderMode ?? NEW_ACCOUNT.folderMode,
     adminRateLimit: options.adminRateLimit ?? NEW_ACCOUNT.adminRateLimit,
     contextLimit: options.contextLimit ?? NEW_ACCOUNT.contextLimit,
+    replacedCharacters: options.replacedCharacters ?? NEW_ACCOUNT.replacedCharacters,
   };
   if (!(account.adminRateLimit >= 0)) throw new TypeError('adminRateLimit must be >= 0');
   const state: EmulatorState = {

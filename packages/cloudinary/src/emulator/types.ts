@@ -32,6 +32,12 @@ export interface CloudinaryEmulatorOptions {
   adminRateLimit?: number;
   /** Longest contextual metadata, in bytes of the encoded `k=v|...` string. Default 255. */
   contextLimit?: number;
+  /**
+   * More characters the account replaces with `_` in public ids. The naming rules "may change
+   * from time to time" (ts_permitted_naming_conventions): this models an account whose rules
+   * differ from the documented ones. Default none.
+   */
+  replacedCharacters?: string;
 }
 
 /** Which family of endpoints a request went to. */

@@ -141,7 +141,12 @@ function classify(
 }
 
 /** The public id of a new upload: `public_id`, else from the file name or random; `folder` first. */
-function publicIdFor(params: RequestParams, filename: string, resourceType: ResourceType): string {
+function publicIdFor(
+  state: EmulatorState,
+  params: RequestParams,
+  filename: string,
+  resourceType: ResourceType,
+): string {
   let publicId = params.get('public_id');
   if (!publicId) {
     const base = withoutExtension(filename).replace(/[^\p{L}\p{N}._-]+/gu, '_');
@@ -156,7 +161,7 @@ function publicIdFor(params: RequestParams, filename: string, resourceType: Reso
   const folder = params.get('folder')?.replace(/^[\s/]+|[\s/]+$/g, '');
   const asked = normalizePublicId(folder ? `${folder}/${publicId}` : publicId);
   // Forbidden characters were refused above; other special characters are replaced (account.ts).
-  const stored = sanitizePublicId(asked);
+  const stored = sanitizePublicId(asked, state.account.replacedCharacters);
   if (stored === '') throw new EmulatorError(400, `Invalid public_id (${asked})`);
   return stored;
 }
@@ -169,7 +174,7 @@ function storeUpload(
 ): Record<string, unknown> {
   const type = deliveryTypeOf(params.get('type'));
   const { resourceType, format } = classify(urlResourceType, file.data);
-  const publicId = publicIdFor(params, file.filename, resourceType);
+  const publicId = publicIdFor(state, params, file.filename, resourceType);
   checkExtension([file.filename, publicId, params.get('format')]);
   const encodedContext = params.get('context');
   checkContextSize(encodedContext, state.account.contextLimit);
