@@ -22,8 +22,9 @@ export interface CloudinaryCommonOptions {
   /** `https` delivery URLs on the default host (default true). Ignored with `deliveryUrl`. */
   secure?: boolean;
   /**
-   * Escape characters Cloudinary refuses in public ids (`? & # \ % < > +`, whitespace at the ends,
-   * folders named `v123`) as `~HH` (default true). With false such keys fail with INVALID_KEY.
+   * Escape key segments a public id cannot hold for sure (anything but ASCII letters, digits, `.`,
+   * `-` and inner `_`; folders named `v123`; names ending in an extension Cloudinary refuses, such
+   * as `.exe`) as `x--` + their bytes (default true). With false such keys fail with INVALID_KEY.
    */
   escapeKeys?: boolean;
   /**

@@ -294,7 +294,15 @@ describe('Admin API', () => {
       cursor = page.next_cursor;
       pages++;
     } while (cursor);
+    // With a prefix, by public id (admin_api_resources_get_resources).
     expect(ids).toEqual(['list/a', 'list/b', 'list/c', 'list/d', 'list/e']);
+    // Without one, newest first.
+    const newest = await cloudinary.api.resources({ ...api(), max_results: 3 });
+    expect(newest.resources.map((r: { public_id: string }) => r.public_id)).toEqual([
+      'other',
+      'list/b',
+      'list/d',
+    ]);
     expect(pages).toBe(3);
     const withContext = await cloudinary.api.resources({
       ...api(),
@@ -322,8 +330,8 @@ describe('Admin API', () => {
     });
     const left = await cloudinary.api.resources({ ...api(), max_results: 100 });
     expect(left.resources.map((r: { public_id: string }) => r.public_id)).toEqual([
-      'del/b',
       'pre2',
+      'del/b',
     ]);
     const tooMany = Array.from({ length: 101 }, (_, i) => `id${i}`);
     await expect(cloudinary.api.delete_resources(tooMany, api())).rejects.toMatchObject({

@@ -1,4 +1,4 @@
-import { checkContextSize, sanitizePublicId } from './account.js';
+import { checkContextSize, checkTags, sanitizePublicId } from './account.js';
 import {
   concreteResourceType,
   deliveryTypeOf,
@@ -74,6 +74,10 @@ export function handleExplicit(
     checkContextSize(params.get('context'), state.account.contextLimit);
     asset.context = parseContext(params.get('context') ?? '');
   }
-  if (params.has('tags')) asset.tags = parseTags(params.get('tags') ?? '');
+  if (params.has('tags')) {
+    const tags = parseTags(params.get('tags') ?? '');
+    checkTags(tags);
+    asset.tags = tags;
+  }
   return uploadResponse(state, asset);
 }

@@ -46,8 +46,8 @@ const randomApiKey = (): string =>
  * Admin API calls.
  *
  * Where it differs from Cloudinary: transformations are not applied (the original is served and
- * `X-Emulator-Transformation` names what was asked); listings are sorted by public id, not newest
- * first; a signed URL serves a `private` original; `secure_url` is http.
+ * `X-Emulator-Transformation` names what was asked); a signed URL serves a `private` original;
+ * `secure_url` is http.
  *
  * @example
  * const emu = await startCloudinaryEmulator();

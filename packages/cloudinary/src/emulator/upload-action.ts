@@ -202,7 +202,7 @@ function storeUpload(
     data: file.data,
     version: state.store.nextVersion(),
     versionId: randomBytes(16).toString('hex'),
-    createdAt: new Date(),
+    createdAt: state.store.nextCreatedAt(),
     etag: createHash('md5').update(file.data).digest('hex'),
     width: size?.width,
     height: size?.height,
