@@ -107,11 +107,14 @@ export async function moveObject(
   }
 
   const moved = { ...renamed, context };
+  // With dynamic folders a rename keeps the asset in its Media Library folder: move it along.
+  const folder = ctx.keys.assetFolder(destination.publicId);
+  const newFolder = folder !== ctx.keys.assetFolder(source.location.publicId) ? folder : undefined;
   if (destination.hashed || source.location.hashed) {
     // The whole key of a shortened id lives in the tags: they follow the new key.
-    await ctx.sdk.setContext(kind, destination.publicId, type, context, keyTags(to));
-  } else if (!sameContext(context, resource.context)) {
-    await ctx.sdk.setContext(kind, destination.publicId, type, context);
+    await ctx.sdk.setContext(kind, destination.publicId, type, context, keyTags(to), newFolder);
+  } else if (!sameContext(context, resource.context) || newFolder !== undefined) {
+    await ctx.sdk.setContext(kind, destination.publicId, type, context, undefined, newFolder);
   }
   return infoFromResource(to, moved);
 }

@@ -257,13 +257,17 @@ export class SdkCalls {
     );
   }
 
-  /** Replaces an asset's context, and its tags when given (Upload API `explicit`). */
+  /**
+   * Replaces an asset's context, and its tags and Media Library folder when given (Upload API
+   * `explicit`, whose parameters the SDK builds like an upload's, `asset_folder` included).
+   */
   setContext(
     resourceType: ResourceType,
     publicId: string,
     type: DeliveryType,
     context: Record<string, string>,
     tags?: string[],
+    assetFolder?: string,
   ): Promise<CloudinaryResource> {
     return this.run(async (sdk) =>
       toResource(
@@ -273,6 +277,7 @@ export class SdkCalls {
           type,
           context,
           ...(tags ? { tags } : {}),
+          ...(assetFolder !== undefined ? { asset_folder: assetFolder } : {}),
         }),
       ),
     );

@@ -203,6 +203,10 @@ describe('dynamic folders (item 8)', () => {
       resource_type: 'raw',
     });
     expect(raw.asset_folder).toBe('app/notes');
+    // A rename keeps an asset's folder on Cloudinary: a move puts it in its new key's folder.
+    await inFolder.move('photos/2024/cat.png', 'photos/2025/cat.png');
+    const moved = await sdk.api.resource('app/photos/2025/cat', apiOptions(emu, agent));
+    expect(moved.asset_folder).toBe('app/photos/2025');
   });
 });
 

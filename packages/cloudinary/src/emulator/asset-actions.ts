@@ -51,6 +51,8 @@ export function handleRename(
     throw new EmulatorError(400, `to_public_id (${to}) already exists`);
   }
   state.store.delete(resourceType, type, from);
+  // Dynamic folders: the asset keeps its asset_folder and display name; only the public id changes
+  // (https://cloudinary.com/documentation/folder_modes).
   const moved = { ...source, publicId: to, type: toType };
   state.store.put(moved);
   return uploadResponse(state, moved, { include });
@@ -79,5 +81,7 @@ export function handleExplicit(
     checkTags(tags);
     asset.tags = tags;
   }
+  const assetFolder = params.get('asset_folder');
+  if (assetFolder !== undefined) asset.assetFolder = assetFolder.replace(/^\/+|\/+$/g, '');
   return uploadResponse(state, asset);
 }
