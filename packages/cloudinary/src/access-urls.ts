@@ -5,7 +5,8 @@ import {
   type SignedUploadOptions,
   type SignedUrlOptions,
 } from '@stowage/core';
-import { contextFor } from './asset-info.js';
+import { contextFor, encodeContext } from './asset-info.js';
+import { keyTags } from './asset-key.js';
 import { deliveryUrl, transformationString } from './delivery-url.js';
 import type { DriverContext } from './driver-context.js';
 
@@ -14,10 +15,18 @@ export const MAX_UPLOAD_SECONDS = 3600;
 
 const essence = (type: string): string => type.split(';')[0]!.trim().toLowerCase();
 
+/** The lowercased extension of a key's last segment. */
+function extensionOf(key: string): string | undefined {
+  const base = key.slice(key.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot + 1) : undefined;
+}
+
 /**
  * The public CDN URL of `key` (delivery type `upload`), computed from the key alone: image and
  * video keys address their media asset with the key's extension as format, optionally
- * transformed; other keys their raw asset.
+ * transformed; other keys their raw asset. A PDF or ZIP delivered as such is UNSUPPORTED unless
+ * the account allows their delivery (`pdfZipDelivery`): new accounts answer 401 to those URLs.
  */
 export function publicUrl(
   ctx: DriverContext,
@@ -33,6 +42,18 @@ export function publicUrl(
     );
   }
   const location = mapping.media ?? mapping.raw;
+  const delivered = (
+    options.transform?.format ??
+    mapping.media?.extension ??
+    extensionOf(key)
+  )?.toLowerCase();
+  if (!ctx.options.pdfZipDelivery && (delivered === 'pdf' || delivered === 'zip')) {
+    throw ctx.error(
+      'UNSUPPORTED',
+      `New Cloudinary accounts refuse public delivery of PDF and ZIP files (url(${JSON.stringify(key)}) would answer 401) until Settings > Security > "Allow delivery of PDF and ZIP files" is on. Use signedUrl(), or turn that setting on and pass pdfZipDelivery: true (CLOUDINARY_PDF_DELIVERY=true).`,
+      key,
+    );
+  }
   return deliveryUrl(ctx.delivery, {
     resourceType: location.resourceType,
     type: 'upload',
@@ -80,13 +101,6 @@ export async function signedUrl(
   });
 }
 
-/** Cloudinary's `key=value|...` context string, with `=` and `|` escaped as the SDK does. */
-export function encodeContext(context: Record<string, string>): string {
-  return Object.entries(context)
-    .map(([name, value]) => `${name}=${value.replace(/([=|])/g, '\\$1')}`)
-    .join('|');
-}
-
 /**
  * A signed multipart POST to the Upload API (file field `file`). Cloudinary accepts a signature for
  * an hour after its `timestamp`, so the timestamp is set back to make that hour end at `expiresAt`;
@@ -113,9 +127,10 @@ export async function signedUpload(
     contextFor(
       key,
       { contentType: options.contentType ?? contentTypeFor(key), metadata: {} },
-      { extension: mapping.media?.extension, hashed: location.hashed },
+      { extension: mapping.media?.extension },
     ),
   );
+  const assetFolder = ctx.keys.assetFolder(location.publicId);
   const params: Record<string, string> = {
     public_id: location.publicId,
     timestamp: String(now - (MAX_UPLOAD_SECONDS - lifetime)),
@@ -123,6 +138,8 @@ export async function signedUpload(
     overwrite: 'true',
     invalidate: 'true',
     ...(context ? { context } : {}),
+    ...(location.hashed ? { tags: keyTags(key).join(',') } : {}),
+    ...(assetFolder ? { asset_folder: assetFolder } : {}),
   };
   const signature = await ctx.sdk.sign(params);
   return {

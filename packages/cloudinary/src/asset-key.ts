@@ -45,17 +45,17 @@ export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
   'aac',
 ]);
 
-/** Cloudinary's longest public id, in characters. */
+/** Cloudinary's longest public id, in characters (ts_permitted_naming_conventions). */
 export const MAX_PUBLIC_ID_LENGTH = 255;
-/** `~` + base64url SHA-256 (43 characters) ends a shortened public id. */
-const HASH_SUFFIX_LENGTH = 44;
-const HASHED_ID = /~[A-Za-z0-9_-]{43}$/;
+/** `-` + 40 hex digits of SHA-256 end a shortened public id. */
+const HASH_SUFFIX_LENGTH = 41;
+const HASHED_ID = /-[0-9a-f]{40}$/;
 
 /** One place an object may live: a resource type and a public id (delivery type is global). */
 export interface AssetLocation {
   resourceType: ResourceType;
   publicId: string;
-  /** A long key's shortened id: the key is kept in the context (`_key`) to list it back. */
+  /** A long key's shortened id: the key is kept in the asset's tags to list it back. */
   hashed?: boolean;
 }
 
@@ -82,7 +82,7 @@ export interface AssetIdentity {
   format?: string | undefined;
   /** The key's extension recorded at upload (context `_ext`), when Stowage wrote the asset. */
   recordedExtension?: string | undefined;
-  /** The whole key recorded at upload (context `_key`), for shortened public ids. */
+  /** The whole key recorded at upload (tags, see {@link keyTags}), for shortened public ids. */
   recordedKey?: string | undefined;
 }
 
@@ -93,24 +93,33 @@ export interface ServerPrefix {
   exact: boolean;
 }
 
-// Characters Cloudinary refuses in public ids.
-const FORBIDDEN = /[?&#\\%<>+]/;
-const ESCAPE_AHEAD = /^[0-9A-F]{2}/;
-const ESCAPED = /~([0-9A-F]{2})/g;
+/**
+ * Characters a public id may hold for sure. ts_permitted_naming_conventions allows "any language
+ * character ... dot `.` and dash `-`", forbids `?&#\%<>+` and replaces "other special
+ * characters" with `_`, trimming them at the ends; its note says the rules "may change from time
+ * to time". So only ASCII letters, digits, `.`, `-`, `_` (never at a segment's ends) and `/` are
+ * used as they are; anything else is escaped with those same characters.
+ */
+const PLAIN_SEGMENT = /^[A-Za-z0-9.-](?:[A-Za-z0-9._-]*[A-Za-z0-9.-])?$/;
+/** Starts a segment that is escaped: `x--` then its UTF-8 bytes, letters and digits as they are. */
+const ESCAPED_MARK = 'x--';
+const ESCAPED_SEGMENT = /^x--((?:[A-Za-z0-9]|_[0-9A-F]{2})+)(\.[A-Za-z0-9]{1,10})?$/;
 const VERSION_LIKE = /^v\d+$/;
-const URL_LIKE = /^https?:\//i;
-const WHITESPACE = /\s/;
+
+/**
+ * Extensions Cloudinary refuses in uploads (ts_why_does_cloudinary_reject_the_file_format_of_some_
+ * files_im_uploading): a segment ending in one is escaped, so that any key can be stored.
+ */
+const REFUSED_EXTENSIONS: ReadonlySet<string> = new Set(
+  (
+    'action apk app bat bin cmd com command cpl csh exe gadget inf1 ins inx ipa isu job jse ksh ' +
+    'lnk msc msi msp mst osx out paf pif prg ps1 reg rgs run sct shb shs u3p vb vbe vbs vbscript ' +
+    'workflow ws wsf'
+  ).split(' '),
+);
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true });
-
-/** `~HH` for each UTF-8 byte of `char`. */
-function escapeChar(char: string): string {
-  let out = '';
-  for (const byte of encoder.encode(char))
-    out += `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  return out;
-}
 
 /** The media kind a key's extension selects, and the extension as spelt. */
 export function mediaKindOf(
@@ -126,6 +135,70 @@ export function mediaKindOf(
   return undefined;
 }
 
+/** Why a segment cannot be used as it is, or undefined when it can. */
+function segmentProblem(segment: string, last: boolean): string | undefined {
+  if (!PLAIN_SEGMENT.test(segment)) {
+    const odd = Array.from(segment).find((char) => !/[A-Za-z0-9.-]/.test(char)) ?? '_';
+    return odd === '_'
+      ? 'an underscore at the start or end of a segment'
+      : `the character ${JSON.stringify(odd)}`;
+  }
+  if (segment.startsWith(ESCAPED_MARK)) return `a segment starting with "${ESCAPED_MARK}"`;
+  if (!last && VERSION_LIKE.test(segment)) return 'a folder named like a version (v123)';
+  const dot = segment.lastIndexOf('.');
+  if (last && dot >= 0 && REFUSED_EXTENSIONS.has(segment.slice(dot + 1).toLowerCase())) {
+    return `the extension ${segment.slice(dot)}, which Cloudinary refuses`;
+  }
+  return undefined;
+}
+
+/**
+ * `x--` + the segment with every byte but ASCII letters and digits as `_HH`. The last segment
+ * keeps a plain extension (`.txt`), so that Cloudinary still serves the file's type.
+ */
+function escapeSegment(segment: string, last: boolean): string {
+  const extension = last ? /\.[A-Za-z0-9]{1,10}$/.exec(segment)?.[0] : undefined;
+  const keep =
+    extension !== undefined &&
+    extension.length < segment.length &&
+    !REFUSED_EXTENSIONS.has(extension.slice(1).toLowerCase());
+  const stem = keep ? segment.slice(0, -extension.length) : segment;
+  let out = ESCAPED_MARK;
+  for (const byte of encoder.encode(stem)) {
+    const char = String.fromCharCode(byte);
+    out += /[A-Za-z0-9]/.test(char) ? char : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return keep ? out + extension : out;
+}
+
+/** The segment an escaped one stands for, or undefined when it is not one. */
+function unescapeSegment(segment: string): string | undefined {
+  const match = ESCAPED_SEGMENT.exec(segment);
+  const body = match?.[1];
+  if (body === undefined) return undefined;
+  const extension = match?.[2] ?? '';
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '_') {
+      bytes.push(Number.parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(body.charCodeAt(i));
+  }
+  try {
+    return strictDecoder.decode(Uint8Array.from(bytes)) + extension;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes a public id part (below the folder) segment by segment. */
+export function decodeIdPart(part: string): string {
+  return part
+    .split('/')
+    .map((segment) => unescapeSegment(segment) ?? segment)
+    .join('/');
+}
+
 /**
  * Maps object keys to Cloudinary assets and back. The mapping depends on the key alone:
  *
@@ -135,8 +208,12 @@ export function mediaKindOf(
  * - any other key is the raw asset named by the whole key (`a/x.txt` -> raw `a/x.txt`);
  * - a media key whose content Cloudinary refuses as media (text under `x.png`) is stored raw under
  *   the whole key, and reads look there after the media location;
- * - `folder` prefixes every public id; characters Cloudinary refuses are escaped as `~HH` (UTF-8
- *   bytes), or refused with INVALID_KEY when escaping is off.
+ * - `folder` prefixes every public id; a segment that is not made of characters every account
+ *   keeps (letters, digits, `.`, `-`, inner `_`), a folder named like a version and a name with an
+ *   extension Cloudinary refuses are escaped as `x--` + bytes (`Zoë` -> `x--Zo_C3_AB`), or refused
+ *   with INVALID_KEY when escaping is off;
+ * - an id over 255 characters is shortened (its head, `-`, 40 hex digits of SHA-256); the whole
+ *   key then lives in the asset's tags ({@link keyTags}), not in the context, which is small.
  */
 export class AssetKeys {
   private readonly folderPrefix: string;
@@ -170,11 +247,7 @@ export class AssetKeys {
     const part = asset.public_id.slice(this.folderPrefix.length);
     const decoded = this.escapes ? decodeIdPart(part) : part;
     let key: string;
-    if (
-      asset.recordedKey &&
-      asset.public_id.length === MAX_PUBLIC_ID_LENGTH &&
-      HASHED_ID.test(part)
-    ) {
+    if (asset.recordedKey && HASHED_ID.test(part)) {
       key = asset.recordedKey;
     } else if (asset.resource_type === 'raw') {
       key = decoded;
@@ -194,41 +267,27 @@ export class AssetKeys {
     return expected?.publicId === asset.public_id ? key : undefined;
   }
 
-  /** The public id prefix to list or delete `prefix` (a key prefix) in `resourceType`. */
-  serverPrefix(prefix: string, resourceType: ResourceType): ServerPrefix {
-    let part = prefix;
-    const lastSlash = part.lastIndexOf('/');
-    if (resourceType !== 'raw') {
-      // Media public ids lack the extension: `a/x.p` must look for `a/x`.
-      const dot = part.lastIndexOf('.');
-      if (dot > lastSlash) part = part.slice(0, dot);
-    }
-    // Cut the tail whose encoding may depend on what follows it in a longer key, until stable.
-    for (let previous = ''; previous !== part; ) {
-      previous = part;
-      const tilde = part.indexOf('~', Math.max(0, part.length - 2));
-      if (tilde >= 0) part = part.slice(0, tilde);
-      part = part.replace(/\s+$/, '');
-      const lastSegment = part.slice(part.lastIndexOf('/') + 1);
-      if (/^v\d*$/.test(lastSegment)) part = part.slice(0, part.length - lastSegment.length);
-      const lower = part.toLowerCase();
-      if (
-        this.folderPrefix === '' &&
-        part !== '' &&
-        !URL_LIKE.test(part) &&
-        ('http:/'.startsWith(lower) || 'https:/'.startsWith(lower))
-      ) {
-        part = ''; // may still become "http(s):/...", whose first character is escaped
-      }
-    }
-    let encoded = part === '' ? '' : this.encodePart(part, prefix, false);
-    let exact = part === prefix;
-    // Shortened ids keep at least headRoom - 2 characters of the encoded key.
-    if (encoded.length > this.headRoom - 2) {
-      encoded = safeCut(encoded, this.headRoom - 2);
+  /**
+   * The public id prefix to list or delete `prefix` (a key prefix) in `resourceType`: its whole
+   * folders, encoded; a partial last segment may be escaped or not, so it is left to the filter.
+   */
+  serverPrefix(prefix: string, _resourceType: ResourceType): ServerPrefix {
+    const lastSlash = prefix.lastIndexOf('/');
+    const folders = prefix.slice(0, lastSlash + 1);
+    let encoded = folders === '' ? '' : `${this.encodePart(folders.slice(0, -1), prefix, false)}/`;
+    let exact = folders === prefix;
+    // A shortened id starts with safeCut(encoded key, headRoom), which this then is a prefix of.
+    if (encoded.length > this.headRoom) {
+      encoded = safeCut(encoded, this.headRoom);
       exact = false;
     }
     return { publicIdPrefix: this.folderPrefix + encoded, exact };
+  }
+
+  /** The folder a key's asset shows in (dynamic folders' `asset_folder`): its id's folders. */
+  assetFolder(publicId: string): string {
+    const slash = publicId.lastIndexOf('/');
+    return slash < 0 ? '' : publicId.slice(0, slash);
   }
 
   private tryMap(key: string): KeyMapping | undefined {
@@ -245,8 +304,9 @@ export class AssetKeys {
   }
 
   /**
-   * The public id of `part` (a key or a stem). Cloudinary allows 255 characters; a longer id is
-   * shortened to exactly 255: the start of the encoded part, `~`, and the SHA-256 of the part.
+   * The public id of `part` (a key or a stem). A longer id than Cloudinary allows is shortened:
+   * the start of the encoded part (not ending inside an escape or on a character that could be
+   * trimmed), `-`, and 40 hex digits of the part's SHA-256.
    */
   private publicId(part: string, key: string): { publicId: string; hashed?: true } {
     const encoded = this.encodePart(part, key, true);
@@ -256,75 +316,61 @@ export class AssetKeys {
     if (this.headRoom < 16) {
       throw invalidKey(key, 'it is too long for a Cloudinary public id inside this folder');
     }
-    const hash = createHash('sha256').update(part).digest('base64url');
+    const hash = createHash('sha256').update(part).digest('hex').slice(0, 40);
     return {
-      publicId: `${this.folderPrefix}${safeCut(encoded, this.headRoom)}~${hash}`,
+      publicId: `${this.folderPrefix}${safeCut(encoded, this.headRoom)}-${hash}`,
       hashed: true,
     };
   }
 
-  /**
-   * Encodes `part` (a key, a stem or a key prefix). `whole` says whether it ends the public id: a
-   * prefix may go on, so its end is not treated as the end of an id.
-   */
+  /** Encodes `part` segment by segment; `whole` says whether its last segment ends the id. */
   private encodePart(part: string, key: string, whole: boolean): string {
-    const atStart = this.folderPrefix === '';
-    const chars = Array.from(part);
-    // Where each folder named like a version starts (Cloudinary reads it as one).
-    const versionStarts = new Set<number>();
-    let offset = 0;
     const segments = part.split('/');
-    segments.forEach((segment, i) => {
-      if (i < segments.length - 1 && VERSION_LIKE.test(segment)) versionStarts.add(offset);
-      offset += Array.from(segment).length + 1;
-    });
-    let lead = 0;
-    while (atStart && lead < chars.length && WHITESPACE.test(chars[lead]!)) lead++;
-    let trail = chars.length;
-    while (whole && trail > lead && WHITESPACE.test(chars[trail - 1]!)) trail--;
-    let out = '';
-    for (let i = 0; i < chars.length; i++) {
-      const char = chars[i]!;
-      let reason: string | undefined;
-      if (FORBIDDEN.test(char)) reason = `the character ${JSON.stringify(char)}`;
-      else if (i < lead) reason = 'leading whitespace';
-      else if (i >= trail) reason = 'trailing whitespace';
-      else if (versionStarts.has(i)) reason = 'a folder named like a version (v123)';
-      else if (atStart && i === 0 && URL_LIKE.test(part)) reason = 'a start that looks like a URL';
-      // A literal "~" before two hex digits would read as an escape: escape it too.
-      else if (
-        char === '~' &&
-        this.escapes &&
-        ESCAPE_AHEAD.test(chars.slice(i + 1, i + 3).join(''))
-      )
-        reason = '~';
-      if (reason === undefined) out += char;
-      else if (this.escapes) out += escapeChar(char);
-      else throw invalidKey(key, `Cloudinary public ids cannot contain ${reason}`);
-    }
-    return out;
+    return segments
+      .map((segment, i) => {
+        const problem = segmentProblem(segment, whole && i === segments.length - 1);
+        if (problem === undefined) return segment;
+        if (!this.escapes) throw invalidKey(key, `Cloudinary public ids cannot contain ${problem}`);
+        return escapeSegment(segment, whole && i === segments.length - 1);
+      })
+      .join('/');
   }
 }
 
-/** At most `length` characters of an encoded id, not ending inside an escape or a surrogate pair. */
+/** At most `length` characters of an encoded id, not ending inside an escape or on `_ . / -`. */
 function safeCut(encoded: string, length: number): string {
   let head = encoded.slice(0, length);
-  const tilde = head.indexOf('~', Math.max(0, head.length - 2));
-  if (tilde >= 0) head = head.slice(0, tilde);
-  if (/[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
-  return head;
+  const underscore = head.lastIndexOf('_');
+  if (underscore >= 0 && underscore >= head.length - 2) head = head.slice(0, underscore);
+  return head.replace(/[_./-]+$/, '');
 }
 
-/** Decodes `~HH` runs (UTF-8 bytes); a run that is not valid UTF-8 stays as it is. */
-export function decodeIdPart(part: string): string {
-  return part.replace(/(?:~[0-9A-F]{2})+/g, (run) => {
-    const bytes = Uint8Array.from(run.matchAll(ESCAPED), (m) => Number.parseInt(m[1]!, 16));
-    try {
-      return strictDecoder.decode(bytes);
-    } catch {
-      return run;
-    }
-  });
+/** Tags that hold a whole key (UTF-8 as hex, 240 digits a tag) for a shortened public id. */
+export function keyTags(key: string): string[] {
+  const hex = Buffer.from(key, 'utf8').toString('hex');
+  const tags: string[] = [];
+  for (let at = 0, i = 0; at < hex.length; at += 240, i++) {
+    tags.push(`stowage-key-${i}-${hex.slice(at, at + 240)}`);
+  }
+  return tags;
+}
+
+/** The key {@link keyTags} recorded, or undefined when the tags hold none (or a broken one). */
+export function keyFromTags(tags: readonly string[]): string | undefined {
+  const parts: string[] = [];
+  for (const tag of tags) {
+    const match = /^stowage-key-(\d)-([0-9a-f]+)$/.exec(tag);
+    if (match) parts[Number(match[1])] = match[2]!;
+  }
+  if (parts.length === 0) return undefined;
+  for (let i = 0; i < parts.length; i++) if (parts[i] === undefined) return undefined;
+  const hex = parts.join('');
+  if (hex.length % 2 !== 0) return undefined;
+  try {
+    return strictDecoder.decode(Buffer.from(hex, 'hex'));
+  } catch {
+    return undefined;
+  }
 }
 
 function invalidKey(key: string, problem: string): StorageError {

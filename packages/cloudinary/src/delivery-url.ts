@@ -68,7 +68,10 @@ export function deliveryUrl(config: DeliveryConfig, target: DeliveryTarget): str
 const CROPS = new Set(['fill', 'fit', 'limit', 'scale', 'thumb', 'crop', 'pad']);
 
 /**
- * The transformation string for an {@link ImageTransform}: `w_200,h_200,c_fill,q_auto,f_auto,g_auto`.
+ * The transformation string for an {@link ImageTransform}, exactly as the SDK's `cloudinary.url()`
+ * writes it (`generate_transformation_string`: `key_value` parts sorted, joined by `,`):
+ * `c_fill,f_auto,g_auto,h_200,q_auto,w_200`. The same string matters: accounts with strict
+ * transformations allow only listed strings, and every distinct string is another derived asset.
  * INVALID_INPUT for values Cloudinary would not accept.
  */
 export function transformationString(transform: ImageTransform): string {
@@ -107,7 +110,7 @@ export function transformationString(transform: ImageTransform): string {
     parts.push(`g_${gravity}`);
   }
   if (parts.length === 0) throw invalid('transform must set at least one of its fields');
-  return parts.join(',');
+  return parts.sort().join(',');
 }
 
 function invalid(message: string): StorageError {

@@ -1,6 +1,6 @@
 import { isStorageError, StorageError, type StorageOperation } from '@stowage/core';
-import { CONTEXT_KEYS } from './asset-info.js';
-import { type AssetIdentity, AssetKeys, type AssetLocation } from './asset-key.js';
+import { CONTEXT_KEYS, legacyRecordedKey } from './asset-info.js';
+import { type AssetIdentity, AssetKeys, type AssetLocation, keyFromTags } from './asset-key.js';
 import type { DeliveryConfig } from './delivery-url.js';
 import { createObservingAgent, type ObservingAgent } from './http-agent.js';
 import { mapCloudinaryError } from './map-error.js';
@@ -77,6 +77,11 @@ export class DriverContext {
     }
   }
 
+  /** Admin API calls this driver has made: what its operations cost against the hourly limit. */
+  get adminCalls(): number {
+    return this.sdk.adminCalls;
+  }
+
   close(): void {
     this.http.agent.destroy();
   }
@@ -89,7 +94,7 @@ export function identityOf(resource: CloudinaryResource): AssetIdentity {
     resource_type: resource.resource_type,
     format: resource.format,
     recordedExtension: resource.context[CONTEXT_KEYS.extension],
-    recordedKey: resource.context[CONTEXT_KEYS.key],
+    recordedKey: keyFromTags(resource.tags) ?? legacyRecordedKey(resource.context),
   };
 }
 

@@ -40,24 +40,73 @@ async function* resourcesUnder(
   } while (nextCursor);
 }
 
+/** How long the listing behind a returned cursor is kept for the next page. */
+const SNAPSHOT_MS = 10 * 60_000;
+/** Listings kept at once (each is one prefix's whole listing). */
+const MAX_SNAPSHOTS = 8;
+
+/** A prefix's whole listing, sorted, kept for the pages after the first. */
+interface Snapshot {
+  prefix: string;
+  objects: ObjectInfo[];
+  expiresAt: number;
+}
+
+/** Snapshots by the cursor a page returned. */
+const snapshots = new WeakMap<DriverContext, Map<string, Snapshot>>();
+
+function snapshotFor(ctx: DriverContext, prefix: string, cursor: string | undefined) {
+  if (cursor === undefined) return undefined;
+  const kept = snapshots.get(ctx)?.get(cursor);
+  if (!kept || kept.prefix !== prefix || kept.expiresAt < Date.now()) return undefined;
+  return kept;
+}
+
+function keepSnapshot(ctx: DriverContext, cursor: string, snapshot: Snapshot): void {
+  const kept = snapshots.get(ctx) ?? new Map<string, Snapshot>();
+  snapshots.set(ctx, kept);
+  for (const [name, old] of kept) if (old.expiresAt < Date.now()) kept.delete(name);
+  while (kept.size >= MAX_SNAPSHOTS) kept.delete(kept.keys().next().value as string);
+  kept.set(cursor, snapshot);
+}
+
+/** Every key under `prefix`, sorted in UTF-8 byte order: 500 per Admin API call and type. */
+async function readAll(ctx: DriverContext, prefix: string): Promise<ObjectInfo[]> {
+  const found = new Map<string, ObjectInfo>();
+  for (const resourceType of RESOURCE_TYPES) {
+    for await (const { key, resource } of resourcesUnder(ctx, resourceType, prefix)) {
+      if (!found.has(key)) found.set(key, infoFromResource(key, resource));
+    }
+  }
+  return [...found.keys()].sort(compareKeys).map((key) => found.get(key)!);
+}
+
 /**
- * One page of keys. Cloudinary lists by creation time, not by name, so every resource under the
- * prefix is read (500 per Admin API call, per resource type), sorted in UTF-8 byte order and paged
- * with core's ListPager; the cursor is the last key returned.
+ * One page of keys. Cloudinary lists by creation time, not by name, so the first page reads every
+ * resource under the prefix (500 per Admin API call, per resource type) and sorts them in UTF-8
+ * byte order; the pages after it come from that listing, kept for ten minutes under the cursor
+ * each page returns. So `listAll` of N keys costs about N/500 Admin API calls per resource type,
+ * not N/500 per page. A later page shows the keys as they were when the first was read; a cursor
+ * whose listing is gone (expired, another process) reads everything again.
  */
 export async function listObjects(
   ctx: DriverContext,
   options: DriverListOptions,
 ): Promise<ListResult> {
-  const found = new Map<string, ObjectInfo>();
-  for (const resourceType of RESOURCE_TYPES) {
-    for await (const { key, resource } of resourcesUnder(ctx, resourceType, options.prefix)) {
-      if (!found.has(key)) found.set(key, infoFromResource(key, resource));
-    }
-  }
+  const snapshot = snapshotFor(ctx, options.prefix, options.cursor) ?? {
+    prefix: options.prefix,
+    objects: await readAll(ctx, options.prefix),
+    expiresAt: Date.now() + SNAPSHOT_MS,
+  };
   const pager = new ListPager(options);
-  for (const key of [...found.keys()].sort(compareKeys)) if (!pager.offer(key)) break;
-  return pager.result(pager.keys.map((key) => found.get(key)!));
+  const byKey = new Map<string, ObjectInfo>();
+  for (const info of snapshot.objects) {
+    byKey.set(info.key, info);
+    if (!pager.offer(info.key)) break;
+  }
+  const result = pager.result(pager.keys.map((key) => byKey.get(key)!));
+  if (result.cursor !== undefined) keepSnapshot(ctx, result.cursor, snapshot);
+  return result;
 }
 
 function batches<T>(items: readonly T[], size: number): T[][] {

@@ -6,7 +6,6 @@ import {
 } from '@stowage/core';
 import { infoFromHeaders, infoFromResource } from './asset-info.js';
 import type { AssetLocation, KeyMapping } from './asset-key.js';
-import { deliveryUrl } from './delivery-url.js';
 import type { DriverContext } from './driver-context.js';
 import type { CloudinaryResource } from './sdk-call.js';
 
@@ -69,9 +68,12 @@ function notFound(ctx: DriverContext, key: string, operation: StorageOperation) 
 }
 
 /**
- * The URL the driver reads an asset from: the delivery URL with the asset's version and original
- * format (signed for `authenticated`), or an expiring download URL for `private` assets, whose
- * originals Cloudinary does not deliver.
+ * The URL the driver reads an asset from: an expiring download URL of the API
+ * (`private_download_url`, `${api}/v1_1/C/{rt}/download?...`) for every delivery type. Delivery
+ * URLs are not used: new accounts refuse to deliver PDF and ZIP files there (Settings > Security),
+ * strict transformations and access control can refuse others, and private originals are not
+ * delivered at all; the download API serves the original bytes in every case. Whether it honours
+ * Range is not documented, so a 200 to a ranged request is cut by the caller.
  */
 export async function readUrl(
   ctx: DriverContext,
@@ -79,30 +81,14 @@ export async function readUrl(
   resource: CloudinaryResource | undefined,
   mapping: KeyMapping,
 ): Promise<string> {
-  const type = ctx.options.deliveryType;
   const media = location.resourceType !== 'raw';
-  // The stored format serves the original bytes; without it, no format does (a format in the URL
-  // makes Cloudinary convert), unless the public id's last segment has a dot of its own.
-  const lastSegment = location.publicId.slice(location.publicId.lastIndexOf('/') + 1);
-  const format = !media
-    ? undefined
-    : (resource?.format ??
-      (lastSegment.includes('.') ? mapping.media?.extension.toLowerCase() : undefined));
-  if (type === 'private') {
-    return ctx.sdk.privateDownloadUrl(location.resourceType, location.publicId, {
-      format: format ?? '',
-      type,
-      expiresAt: Math.floor(Date.now() / 1000) + INTERNAL_URL_SECONDS,
-      attachment: false,
-    });
-  }
-  return deliveryUrl(ctx.delivery, {
-    resourceType: location.resourceType,
-    type,
-    publicId: location.publicId,
-    format,
-    version: resource?.version,
-    sign: type === 'authenticated',
+  // The stored format names the original; without it (rate-limit fallback), the key's extension.
+  const format = media ? (resource?.format ?? mapping.media?.extension.toLowerCase()) : undefined;
+  return ctx.sdk.privateDownloadUrl(location.resourceType, location.publicId, {
+    format: format ?? '',
+    type: ctx.options.deliveryType,
+    expiresAt: Math.floor(Date.now() / 1000) + INTERNAL_URL_SECONDS,
+    attachment: false,
   });
 }
 

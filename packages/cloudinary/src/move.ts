@@ -1,6 +1,6 @@
 import type { DriverCopyOptions, ObjectInfo } from '@stowage/core';
 import { contextFor, fieldsOf, infoFromResource } from './asset-info.js';
-import type { AssetLocation } from './asset-key.js';
+import { type AssetLocation, keyTags } from './asset-key.js';
 import type { DriverContext } from './driver-context.js';
 import { locate, readUrl } from './locate.js';
 import type { CloudinaryResource } from './sdk-call.js';
@@ -87,6 +87,11 @@ export async function moveObject(
     }
   }
 
+  // The context follows the new key: its extension, and the content type it no longer implies.
+  // Checked before anything changes: it may not fit Cloudinary's limit.
+  const context = contextFor(to, fieldsOf(from, resource.context), {
+    extension: destination === target.media ? target.media.extension : undefined,
+  });
   const renamed = await ctx.sdk.rename(kind, source.location.publicId, destination.publicId, {
     type,
     overwrite: !options.ifNoneMatch,
@@ -101,15 +106,15 @@ export async function moveObject(
     await ctx.sdk.destroy('raw', source.mapping.raw.publicId, type);
   }
 
-  // The context follows the new key: its extension, and the content type it no longer implies.
-  const fields = fieldsOf(from, resource.context);
-  const context = contextFor(to, fields, {
-    extension: destination === target.media ? target.media.extension : undefined,
-    hashed: destination.hashed,
-  });
   const moved = { ...renamed, context };
-  if (!sameContext(context, resource.context)) {
-    await ctx.sdk.setContext(kind, destination.publicId, type, context);
+  // With dynamic folders a rename keeps the asset in its Media Library folder: move it along.
+  const folder = ctx.keys.assetFolder(destination.publicId);
+  const newFolder = folder !== ctx.keys.assetFolder(source.location.publicId) ? folder : undefined;
+  if (destination.hashed || source.location.hashed) {
+    // The whole key of a shortened id lives in the tags: they follow the new key.
+    await ctx.sdk.setContext(kind, destination.publicId, type, context, keyTags(to), newFolder);
+  } else if (!sameContext(context, resource.context) || newFolder !== undefined) {
+    await ctx.sdk.setContext(kind, destination.publicId, type, context, undefined, newFolder);
   }
   return infoFromResource(to, moved);
 }

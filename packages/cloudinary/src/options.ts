@@ -22,8 +22,9 @@ export interface CloudinaryCommonOptions {
   /** `https` delivery URLs on the default host (default true). Ignored with `deliveryUrl`. */
   secure?: boolean;
   /**
-   * Escape characters Cloudinary refuses in public ids (`? & # \ % < > +`, whitespace at the ends,
-   * folders named `v123`) as `~HH` (default true). With false such keys fail with INVALID_KEY.
+   * Escape key segments a public id cannot hold for sure (anything but ASCII letters, digits, `.`,
+   * `-` and inner `_`; folders named `v123`; names ending in an extension Cloudinary refuses, such
+   * as `.exe`) as `x--` + their bytes (default true). With false such keys fail with INVALID_KEY.
    */
   escapeKeys?: boolean;
   /**
@@ -31,6 +32,12 @@ export interface CloudinaryCommonOptions {
    * delivery URL instead (without custom metadata). Default true.
    */
   deliveryFallback?: boolean;
+  /**
+   * The account allows public delivery of PDF and ZIP files (Settings > Security, "Allow delivery
+   * of PDF and ZIP files"; off on new accounts). Default false: `url()` of a PDF or ZIP key is
+   * UNSUPPORTED (it would answer 401) and callers use `signedUrl()`.
+   */
+  pdfZipDelivery?: boolean;
   /** Milliseconds an API request may stay idle (default 60000). */
   timeout?: number;
   /** The fetch used for delivery URLs (default the global fetch). */
@@ -67,6 +74,7 @@ export interface ResolvedOptions {
   deliveryBaseUrl: string;
   escapeKeys: boolean;
   deliveryFallback: boolean;
+  pdfZipDelivery: boolean;
   timeout: number;
   fetch: typeof fetch;
 }
@@ -137,8 +145,8 @@ function checkFolder(folder: string, name: string): string {
       ? 'is empty'
       : /^\/|\/$/.test(folder)
         ? 'must not start or end with "/"'
-        : /[?&#\\%<>+]|[\u0000-\u001f\u007f]/.test(folder)
-          ? 'must not contain ? & # \\ % < > + or control characters'
+        : folder.split('/').some((s) => !/^[A-Za-z0-9.-](?:[A-Za-z0-9._-]*[A-Za-z0-9.-])?$/.test(s))
+          ? 'must be made of letters, digits, ".", "-" and inner "_" (characters every Cloudinary account keeps in public ids) separated by "/"'
           : folder.split('/').some((s) => s === '' || s === '.' || s === '..' || /^v\d+$/.test(s))
             ? 'must not have empty, "." or ".." segments or segments named like a version (v123)'
             : /^\s|\s$/.test(folder)
@@ -216,6 +224,7 @@ export function resolveOptions(options: CloudinaryOptions): ResolvedOptions {
     deliveryBaseUrl,
     escapeKeys: options.escapeKeys ?? true,
     deliveryFallback: options.deliveryFallback ?? true,
+    pdfZipDelivery: options.pdfZipDelivery ?? false,
     timeout,
     fetch: fetchImpl,
   };
@@ -228,7 +237,10 @@ export function resolveOptions(options: CloudinaryOptions): ResolvedOptions {
  * the variable.
  */
 export function optionsFromEnv(env: Env): CloudinaryOptions {
-  const common: CloudinaryCommonOptions = { secure: envFlag(env, 'CLOUDINARY_SECURE', true) };
+  const common: CloudinaryCommonOptions = {
+    secure: envFlag(env, 'CLOUDINARY_SECURE', true),
+    pdfZipDelivery: envFlag(env, 'CLOUDINARY_PDF_DELIVERY', false),
+  };
   const folder = env.CLOUDINARY_FOLDER?.trim();
   if (folder) common.folder = checkFolder(folder.replace(/^\/+|\/+$/g, ''), 'CLOUDINARY_FOLDER');
   const deliveryType = env.CLOUDINARY_DELIVERY_TYPE?.trim();

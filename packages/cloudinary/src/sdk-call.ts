@@ -68,6 +68,7 @@ export interface CloudinaryResource {
   created_at: string | undefined;
   etag: string | undefined;
   context: Record<string, string>;
+  tags: string[];
   /** Set by an upload with `overwrite: false` that found the asset already there. */
   existing: boolean;
 }
@@ -97,6 +98,9 @@ export function toResource(value: unknown): CloudinaryResource {
     created_at: typeof value.created_at === 'string' ? value.created_at : undefined,
     etag: typeof value.etag === 'string' ? value.etag : undefined,
     context,
+    tags: Array.isArray(value.tags)
+      ? value.tags.filter((tag): tag is string => typeof tag === 'string')
+      : [],
     existing: value.existing === true,
   };
 }
@@ -118,6 +122,10 @@ export interface UploadParams {
   type: DeliveryType;
   overwrite: boolean;
   context: Record<string, string>;
+  /** Replaces the asset's tags (the whole key of a shortened public id). */
+  tags: string[];
+  /** Dynamic folders: the Media Library folder (empty: the root). */
+  assetFolder: string;
 }
 
 /** What to upload: bytes in one request, chunks in several, or a URL Cloudinary fetches. */
@@ -132,6 +140,47 @@ export class SdkCalls {
     private readonly credentials: CallCredentials,
     private readonly mapError: (error: unknown) => StorageError,
   ) {}
+
+  /** When an Admin API answer said no call is left this hour: until when. */
+  private adminExhaustedUntil: Date | undefined;
+  /** Admin API calls this driver made (each one counts against the hourly limit). */
+  adminCalls = 0;
+
+  /**
+   * An Admin API call: refused without a request while the last answer's
+   * `X-FeatureRateLimit-Remaining` (the SDK's `rate_limit_remaining`) said 0 and its reset time
+   * has not come, so the caller gets RATE_LIMITED with `retryAfter` at once.
+   */
+  private async admin<T>(
+    call: (sdk: Sdk) => Promise<unknown>,
+    read: (page: unknown) => T,
+  ): Promise<T> {
+    const until = this.adminExhaustedUntil;
+    if (until && until.getTime() > Date.now()) {
+      throw this.rateLimited(until);
+    }
+    this.adminExhaustedUntil = undefined;
+    return this.run(async (sdk) => {
+      this.adminCalls += 1;
+      const page = await call(sdk);
+      if (isRecord(page) && page.rate_limit_remaining === 0) {
+        const reset = page.rate_limit_reset_at;
+        if (reset instanceof Date && !Number.isNaN(reset.getTime()))
+          this.adminExhaustedUntil = reset;
+      }
+      return read(page);
+    });
+  }
+
+  private rateLimited(until: Date): StorageError {
+    const error = this.mapError({
+      error: {
+        http_code: 420,
+        message: `Admin API calls used up for this hour (X-FeatureRateLimit-Remaining: 0); they reset at ${until.toISOString()}`,
+      },
+    });
+    return error;
+  }
 
   private async run<T>(call: (sdk: Sdk) => Promise<T>): Promise<T> {
     const sdk = await loadSdk();
@@ -153,6 +202,8 @@ export class SdkCalls {
       // A replaced asset must not be served from the CDN's cache.
       invalidate: params.overwrite,
       context: params.context,
+      ...(params.tags.length > 0 ? { tags: params.tags } : {}),
+      ...(params.assetFolder ? { asset_folder: params.assetFolder } : {}),
     };
     return this.run(async (sdk) => {
       if (source.kind === 'url') return toResource(await sdk.uploader.upload(source.url, options));
@@ -206,12 +257,17 @@ export class SdkCalls {
     );
   }
 
-  /** Replaces an asset's context (Upload API `explicit`). */
+  /**
+   * Replaces an asset's context, and its tags and Media Library folder when given (Upload API
+   * `explicit`, whose parameters the SDK builds like an upload's, `asset_folder` included).
+   */
   setContext(
     resourceType: ResourceType,
     publicId: string,
     type: DeliveryType,
     context: Record<string, string>,
+    tags?: string[],
+    assetFolder?: string,
   ): Promise<CloudinaryResource> {
     return this.run(async (sdk) =>
       toResource(
@@ -220,45 +276,45 @@ export class SdkCalls {
           resource_type: resourceType,
           type,
           context,
+          ...(tags ? { tags } : {}),
+          ...(assetFolder !== undefined ? { asset_folder: assetFolder } : {}),
         }),
       ),
     );
   }
 
-  /** Admin API: one resource, with its context. */
+  /** Admin API: one resource, with its context and tags. */
   resource(
     resourceType: ResourceType,
     publicId: string,
     type: DeliveryType,
   ): Promise<CloudinaryResource> {
-    return this.run(async (sdk) =>
-      toResource(
-        await sdk.api.resource(publicId, {
-          ...this.credentials,
-          resource_type: resourceType,
-          type,
-        }),
-      ),
+    return this.admin(
+      (sdk) =>
+        sdk.api.resource(publicId, { ...this.credentials, resource_type: resourceType, type }),
+      toResource,
     );
   }
 
-  /** Admin API: one page of resources under a public id prefix, with their context. */
+  /** Admin API: one page (up to 500) of resources under a public id prefix, with context and tags. */
   resources(
     resourceType: ResourceType,
     options: { type: DeliveryType; prefix: string; nextCursor?: string | undefined },
   ): Promise<{ resources: CloudinaryResource[]; nextCursor: string | undefined }> {
-    return this.run(async (sdk) => {
-      const page = await sdk.api.resources({
-        ...this.credentials,
-        resource_type: resourceType,
-        type: options.type,
-        max_results: 500,
-        context: true,
-        ...(options.prefix ? { prefix: options.prefix } : {}),
-        ...(options.nextCursor ? { next_cursor: options.nextCursor } : {}),
-      });
-      return listing(page);
-    });
+    return this.admin(
+      (sdk) =>
+        sdk.api.resources({
+          ...this.credentials,
+          resource_type: resourceType,
+          type: options.type,
+          max_results: 500,
+          context: true,
+          tags: true,
+          ...(options.prefix ? { prefix: options.prefix } : {}),
+          ...(options.nextCursor ? { next_cursor: options.nextCursor } : {}),
+        }),
+      listing,
+    );
   }
 
   /** Admin API: the resources among `publicIds` (at most 100) that exist. */
@@ -267,27 +323,31 @@ export class SdkCalls {
     publicIds: string[],
     type: DeliveryType,
   ): Promise<CloudinaryResource[]> {
-    return this.run(async (sdk) => {
-      const page = await sdk.api.resources_by_ids(publicIds, {
-        ...this.credentials,
-        resource_type: resourceType,
-        type,
-        context: true,
-      });
-      return listing(page).resources;
-    });
+    return this.admin(
+      (sdk) =>
+        sdk.api.resources_by_ids(publicIds, {
+          ...this.credentials,
+          resource_type: resourceType,
+          type,
+          context: true,
+          tags: true,
+        }),
+      (page) => listing(page).resources,
+    );
   }
 
   /** Admin API: deletes up to 100 assets by public id. */
   deleteResources(resourceType: ResourceType, publicIds: string[], type: DeliveryType) {
-    return this.run(async (sdk) => {
-      await sdk.api.delete_resources(publicIds, {
-        ...this.credentials,
-        resource_type: resourceType,
-        type,
-        invalidate: true,
-      });
-    });
+    return this.admin(
+      (sdk) =>
+        sdk.api.delete_resources(publicIds, {
+          ...this.credentials,
+          resource_type: resourceType,
+          type,
+          invalidate: true,
+        }),
+      () => undefined,
+    );
   }
 
   /** Admin API: deletes assets under a prefix; `partial` when another call must go on. */
@@ -297,18 +357,21 @@ export class SdkCalls {
     type: DeliveryType,
     nextCursor: string | undefined,
   ): Promise<{ partial: boolean; nextCursor: string | undefined }> {
-    return this.run(async (sdk) => {
-      const result = await sdk.api.delete_resources_by_prefix(prefix, {
-        ...this.credentials,
-        resource_type: resourceType,
-        type,
-        invalidate: true,
-        ...(nextCursor ? { next_cursor: nextCursor } : {}),
-      });
-      const record = isRecord(result) ? result : {};
-      const cursor = typeof record.next_cursor === 'string' ? record.next_cursor : undefined;
-      return { partial: record.partial === true || cursor !== undefined, nextCursor: cursor };
-    });
+    return this.admin(
+      (sdk) =>
+        sdk.api.delete_resources_by_prefix(prefix, {
+          ...this.credentials,
+          resource_type: resourceType,
+          type,
+          invalidate: true,
+          ...(nextCursor ? { next_cursor: nextCursor } : {}),
+        }),
+      (result) => {
+        const record = isRecord(result) ? result : {};
+        const cursor = typeof record.next_cursor === 'string' ? record.next_cursor : undefined;
+        return { partial: record.partial === true || cursor !== undefined, nextCursor: cursor };
+      },
+    );
   }
 
   /** A signed, expiring `${uploadPrefix}/v1_1/C/{rt}/download?...` URL of the original. */

@@ -1,6 +1,6 @@
 import { type DriverBody, isStorageError, type ObjectInfo, type StorageError } from '@stowage/core';
 import { contextFor, infoFromResource, type StoredFields } from './asset-info.js';
-import type { KeyMapping, MediaLocation } from './asset-key.js';
+import { type AssetLocation, type KeyMapping, keyTags, type MediaLocation } from './asset-key.js';
 import type { DriverContext } from './driver-context.js';
 import { cloudinaryMessage } from './map-error.js';
 import type { CloudinaryResource, UploadSource } from './sdk-call.js';
@@ -118,10 +118,26 @@ export async function putObject(
   return putRaw(ctx, mapping, source, fields, ifNoneMatch);
 }
 
+const sameContext = (a: Record<string, string>, b: Record<string, string>): boolean => {
+  const names = Object.keys(a);
+  return names.length === Object.keys(b).length && names.every((name) => a[name] === b[name]);
+};
+
+/**
+ * One upload of `key` to `location`, with its context, its tags (a shortened id's whole key) and
+ * its Media Library folder. Checks what Cloudinary stored:
+ *
+ * - the public id must be the one asked for: an account that rewrites it (special characters are
+ *   replaced, ts_permitted_naming_conventions, and "these requirements may change") would leave
+ *   an asset no read finds. The asset is removed again and the put fails with INVALID_KEY;
+ * - after an overwrite, the context must be the one sent: an account set to keep context on
+ *   overwrite keeps (or merges) the old entries, so the context is set again with `explicit`.
+ */
 async function upload(
   ctx: DriverContext,
+  key: string,
   source: Prepared,
-  location: { resourceType: CloudinaryResource['resource_type']; publicId: string },
+  location: AssetLocation,
   context: Record<string, string>,
   overwrite: boolean,
 ): Promise<CloudinaryResource> {
@@ -131,9 +147,37 @@ async function upload(
     type: ctx.options.deliveryType,
     overwrite,
     context,
+    tags: location.hashed ? keyTags(key) : [],
+    assetFolder: ctx.keys.assetFolder(location.publicId),
   });
+  if (resource.public_id !== location.publicId) {
+    // Not ours to delete when it was already there (overwrite: false answered `existing`).
+    if (!resource.existing) {
+      await ctx.sdk
+        .destroy(location.resourceType, resource.public_id, ctx.options.deliveryType)
+        .catch(() => undefined);
+    }
+    throw ctx.error(
+      'INVALID_KEY',
+      `Cloudinary stored ${JSON.stringify(key)} under the public id ${JSON.stringify(resource.public_id)} instead of ${JSON.stringify(location.publicId)} (this account rewrites some characters); the upload was removed again. Use a key of letters, digits, ".", "-", "_" and "/".`,
+      key,
+    );
+  }
+  if (resource.existing) return resource;
+  if (
+    overwrite &&
+    Object.keys(resource.context).length > 0 &&
+    !sameContext(resource.context, context)
+  ) {
+    return ctx.sdk.setContext(
+      location.resourceType,
+      location.publicId,
+      ctx.options.deliveryType,
+      context,
+    );
+  }
   // The answer describes what is stored now: for a new upload, the context sent.
-  return resource.existing ? resource : { ...resource, context };
+  return { ...resource, context };
 }
 
 async function putMedia(
@@ -148,7 +192,7 @@ async function putMedia(
   const context = contextFor(key, fields, media);
   if (ifNoneMatch || source.kind !== 'chunks') {
     // overwrite:false never replaces: a new asset, or Cloudinary's description of the one there.
-    const first = await upload(ctx, source, media, context, false);
+    const first = await upload(ctx, key, source, media, context, false);
     if (!first.existing) return infoFromResource(key, first);
     let holder = ctx.keyOf(first);
     if (!ifNoneMatch && holder !== key && Object.keys(first.context).length === 0) {
@@ -160,7 +204,7 @@ async function putMedia(
       throw alreadyExists(ctx, key, { holder, publicId: media.publicId });
     }
     // The asset is this key's own: replace it (the bytes are in memory, so they can go again).
-    return infoFromResource(key, await upload(ctx, source, media, context, true));
+    return infoFromResource(key, await upload(ctx, key, source, media, context, true));
   }
   // A stream goes once: check the owner of the public id first (one Admin API call).
   const existing = await ctx.lookup(media);
@@ -168,7 +212,7 @@ async function putMedia(
     const holder = ctx.keyOf(existing);
     if (holder !== key) throw alreadyExists(ctx, key, { holder, publicId: media.publicId });
   }
-  return infoFromResource(key, await upload(ctx, source, media, context, true));
+  return infoFromResource(key, await upload(ctx, key, source, media, context, true));
 }
 
 async function putRaw(
@@ -181,9 +225,10 @@ async function putRaw(
   const key = mapping.key;
   const resource = await upload(
     ctx,
+    key,
     source,
     mapping.raw,
-    contextFor(key, fields, mapping.raw),
+    contextFor(key, fields, {}),
     !ifNoneMatch,
   );
   if (resource.existing) throw alreadyExists(ctx, key);

@@ -302,12 +302,12 @@ describe('URLs', () => {
       },
     });
     expect(url).toBe(
-      `${emu.url}/stowage-driver/image/upload/w_200,h_200,c_fill,q_auto,f_auto,g_auto/v1/img/pixel.png`,
+      `${emu.url}/stowage-driver/image/upload/c_fill,f_auto,g_auto,h_200,q_auto,w_200/v1/img/pixel.png`,
     );
     const served = await fetchBytes(url);
     expect(served.status).toBe(200);
     expect(served.headers.get('x-emulator-transformation')).toBe(
-      'w_200,h_200,c_fill,q_auto,f_auto,g_auto',
+      'c_fill,f_auto,g_auto,h_200,q_auto,w_200',
     );
     expect(
       (await failure(async () => storage.url('a.txt', { transform: { width: 10 } }))).code,

@@ -38,11 +38,11 @@ describe('chunked uploads', () => {
     const result = await uploadChunked(data, {
       ...apiOptions(emu, agent),
       resource_type: 'raw',
-      public_id: 'big/blob.bin',
+      public_id: 'big/blob.dat',
       chunk_size: 6 * MiB,
     });
     expect(result).toMatchObject({
-      public_id: 'big/blob.bin',
+      public_id: 'big/blob.dat',
       bytes: data.length,
       etag: md5(data),
     });
@@ -53,12 +53,12 @@ describe('chunked uploads', () => {
 
   it('assembles upload_large from a file', async () => {
     const data = randomBytes(7 * MiB);
-    const path = join(dir, 'video-ish.bin');
+    const path = join(dir, 'video-ish.dat');
     await writeFile(path, data);
     const result = await new Promise<UploadApiResponse>((resolve, reject) => {
       cloudinary.uploader.upload_large(
         path,
-        { ...apiOptions(emu, agent), chunk_size: 6 * MiB, public_id: 'large.bin' },
+        { ...apiOptions(emu, agent), chunk_size: 6 * MiB, public_id: 'large.dat' },
         (error, res) =>
           error ? reject(error) : res ? resolve(res) : reject(new Error('no result')),
       );

@@ -80,15 +80,17 @@ describe('upload and delivery', () => {
     expect((await fetchBytes(`${base}/missing.png`)).status).toBe(404);
   });
 
-  it('handles spaces and non-ASCII characters in public ids', async () => {
-    const id = 'dossier été/mon fichier (1)';
-    const uploaded = await uploadBuffer(PNG, { ...api(), public_id: id });
+  it('keeps non-ASCII letters in public ids and replaces other special characters', async () => {
+    // ts_permitted_naming_conventions: special characters become `_`, trimmed at the ends.
+    const asked = 'dossier été/mon fichier~(1)';
+    const id = 'dossier_été/mon_fichier__1';
+    const uploaded = await uploadBuffer(PNG, { ...api(), public_id: asked });
     expect(uploaded.public_id).toBe(id);
     expect((await fetchBytes(uploaded.secure_url)).body.equals(PNG)).toBe(true);
     const signed = cloudinary.url(id, { ...urlOptions(emu), sign_url: true, format: 'png' });
     expect((await fetchBytes(signed)).status).toBe(200);
     expect((await cloudinary.api.resource(id, api())).public_id).toBe(id);
-    const listed = await cloudinary.api.resources({ ...api(), prefix: 'dossier été/' });
+    const listed = await cloudinary.api.resources({ ...api(), prefix: 'dossier_été/' });
     expect(listed.resources.map((r: { public_id: string }) => r.public_id)).toEqual([id]);
     expect(await cloudinary.uploader.destroy(id, untyped(api()))).toEqual({ result: 'ok' });
   });
@@ -292,7 +294,15 @@ describe('Admin API', () => {
       cursor = page.next_cursor;
       pages++;
     } while (cursor);
+    // With a prefix, by public id (admin_api_resources_get_resources).
     expect(ids).toEqual(['list/a', 'list/b', 'list/c', 'list/d', 'list/e']);
+    // Without one, newest first.
+    const newest = await cloudinary.api.resources({ ...api(), max_results: 3 });
+    expect(newest.resources.map((r: { public_id: string }) => r.public_id)).toEqual([
+      'other',
+      'list/b',
+      'list/d',
+    ]);
     expect(pages).toBe(3);
     const withContext = await cloudinary.api.resources({
       ...api(),
@@ -320,8 +330,8 @@ describe('Admin API', () => {
     });
     const left = await cloudinary.api.resources({ ...api(), max_results: 100 });
     expect(left.resources.map((r: { public_id: string }) => r.public_id)).toEqual([
-      'del/b',
       'pre2',
+      'del/b',
     ]);
     const tooMany = Array.from({ length: 101 }, (_, i) => `id${i}`);
     await expect(cloudinary.api.delete_resources(tooMany, api())).rejects.toMatchObject({

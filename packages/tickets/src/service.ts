@@ -100,6 +100,7 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
     );
   }
   const policy: UrlPolicy = { access, expiresIn };
+  if (access === 'private') checkKeepsPrivate(storage, 'storage');
 
   const keysOf = (ids: TicketIds) => ({ qrCode: layout.qrKey(ids), pdf: layout.pdfKey(ids) });
 
@@ -204,7 +205,8 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
 
     keys: (ticket) => keysOf(normalizeIds(ticket)),
 
-    migrate(migrateOptions) {
+    async migrate(migrateOptions) {
+      if (access === 'private' && migrateOptions.to) checkKeepsPrivate(migrateOptions.to, 'to');
       return migrateTickets(migrateOptions, {
         defaultTarget: storage,
         layout,
@@ -214,4 +216,26 @@ export function createTicketService(options: TicketServiceOptions): TicketServic
       });
     },
   };
+}
+
+/**
+ * CONFIG unless `storage` can keep a ticket private: either it sets visibility per object, or it
+ * has no public URLs at all. A storage with public URLs but no per-object visibility serves every
+ * file publicly (Cloudinary's default `upload` delivery type, R2 behind its media proxy or a
+ * public domain): a private ticket there (the buyer's name, a valid QR payload) would answer 200
+ * at a guessable URL.
+ */
+function checkKeepsPrivate(storage: Storage, option: string): void {
+  const caps = storage.capabilities;
+  if (caps.visibility || !caps.publicUrl) return;
+  const fix =
+    storage.driver === 'cloudinary'
+      ? "create the cloudinary() driver with deliveryType: 'authenticated' (CLOUDINARY_DELIVERY_TYPE=authenticated), whose assets are served only through signed URLs"
+      : storage.driver === 'r2'
+        ? 'turn the media proxy and public URL off (USE_R2_MEDIA_PROXY=false, no R2_PUBLIC_URL / publicUrl), so that files are reached only through signed URLs'
+        : 'use a storage without public URLs, or one that keeps objects private one by one';
+  throw new StorageError(
+    'CONFIG',
+    `access: 'private' needs a storage that keeps ticket files private, but the ${storage.driver} storage passed as ${option} serves every file at a public URL and cannot make one private. To keep tickets private, ${fix}; or pass access: 'public'.`,
+  );
 }

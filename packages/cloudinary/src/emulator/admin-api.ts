@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { deliveryTypeOf, isDeliveryType, isResourceType } from './asset-params.js';
-import { decodeListCursor, encodeListCursor } from './asset-store.js';
+import { decodeListCursor, encodeListCursor, type ListPosition } from './asset-store.js';
 import type { EmulatorState } from './emulator-state.js';
 import { decodeSegment, EmulatorError } from './http-util.js';
 import type { RequestParams } from './request-params.js';
@@ -63,7 +63,7 @@ export function handleAdmin(
 
 const unknownRoute = (): EmulatorError => new EmulatorError(404, 'Unsupported Admin API route');
 
-function cursorAfter(params: RequestParams): { publicId: string; type: string } | undefined {
+function cursorAfter(params: RequestParams): ListPosition | undefined {
   const cursor = params.get('next_cursor');
   if (!cursor) return undefined;
   const after = decodeListCursor(cursor);
@@ -71,10 +71,7 @@ function cursorAfter(params: RequestParams): { publicId: string; type: string } 
   return after;
 }
 
-/**
- * Lists by public id in code-unit order (Cloudinary's default is newest first; a stable order
- * makes cursors consistent). `public_ids[]` instead returns just those assets.
- */
+/** Lists as Cloudinary orders (asset-store.ts). `public_ids[]` returns just those assets. */
 function listResources(
   state: EmulatorState,
   resourceType: ResourceType,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isPdfOrZip } from './account.js';
 import { isDeliveryType, isResourceType } from './asset-params.js';
 import type { EmulatorState } from './emulator-state.js';
 import { decodeSegment, EmulatorError } from './http-util.js';
@@ -96,6 +97,13 @@ export function handleDelivery(
     const found = lookup(state, resourceType, type, reading.source);
     if (!found) continue;
     const { asset, requestedFormat } = found;
+    const delivered = requestedFormat ?? asset.format ?? extensionOf(asset.publicId);
+    if (!state.account.allowPdfZipDelivery && isPdfOrZip(delivered)) {
+      // New accounts block delivery URLs of PDF and ZIP files, signed or not (account.ts); the
+      // download API (private_download_url) still serves them. 401 vs 404 varies in the reports:
+      // 401 is modelled, as it tells the caller why.
+      throw unauthorized('Delivery of PDF and ZIP files is not allowed for this account');
+    }
     const unapplied = reading.transformation.map(decodeSegment);
     if (requestedFormat && requestedFormat !== asset.format) unapplied.push(`f_${requestedFormat}`);
     const headers: Record<string, string> = {};

@@ -1,3 +1,4 @@
+import type { AccountSettings } from './account.js';
 import type { AssetStore } from './asset-store.js';
 import type { ChunkAssembler } from './chunked-uploads.js';
 import type { AdminRateLimit, FailureQueue } from './failures.js';
@@ -18,4 +19,6 @@ export interface EmulatorState {
   readonly chunks: ChunkAssembler;
   readonly failures: FailureQueue;
   readonly rateLimit: AdminRateLimit;
+  /** How the emulated account is set up (new-account defaults unless told otherwise). */
+  readonly account: AccountSettings;
 }

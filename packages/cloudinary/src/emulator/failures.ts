@@ -70,27 +70,42 @@ function rateLimitHeaders(limit: number, remaining: number, resetAt: Date): Reco
 }
 
 /**
- * The hourly Admin API counter behind the `X-FeatureRateLimit-*` headers. It only reports: when it
- * reaches 0 requests still succeed (use `failNext` to test rate limiting).
+ * The hourly Admin API counter behind the `X-FeatureRateLimit-*` headers: `limit` calls an hour
+ * (500 on the free plan), then 420 "Rate Limit Exceeded" until the hour ends, as the Admin API
+ * answers (https://cloudinary.com/documentation/admin_api#usage_limits). Every call is counted,
+ * refused ones included, so tests can assert what an operation costs.
  */
 export class AdminRateLimit {
   private windowStart = Date.now();
   private used = 0;
+  /** Admin API calls since start or the last reset. */
+  calls = 0;
 
-  /** Counts one Admin API call and returns the headers to send with its answer. */
+  constructor(private readonly limit: number) {}
+
+  /** Counts one Admin API call; the headers to send, or a 420 past the hourly limit. */
   consume(): Record<string, string> {
     const now = Date.now();
-    if (now - this.windowStart >= 3_600_000) this.reset();
+    if (now - this.windowStart >= 3_600_000) {
+      this.windowStart = now;
+      this.used = 0;
+    }
+    this.calls += 1;
     this.used += 1;
-    return rateLimitHeaders(
-      ADMIN_RATE_LIMIT,
-      Math.max(0, ADMIN_RATE_LIMIT - this.used),
-      new Date(this.windowStart + 3_600_000),
-    );
+    const resetAt = new Date(this.windowStart + 3_600_000);
+    const headers = rateLimitHeaders(this.limit, Math.max(0, this.limit - this.used), resetAt);
+    if (this.used > this.limit) {
+      throw new EmulatorError(420, `Rate Limit Exceeded, try again at ${resetAt.toISOString()}`, {
+        ...headers,
+        'Retry-After': String(Math.max(0, Math.ceil((resetAt.getTime() - now) / 1000))),
+      });
+    }
+    return headers;
   }
 
   reset(): void {
     this.windowStart = Date.now();
     this.used = 0;
+    this.calls = 0;
   }
 }

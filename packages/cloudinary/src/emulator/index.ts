@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AccountSettings, NEW_ACCOUNT } from './account.js';
 import { AssetStore } from './asset-store.js';
 import { ChunkAssembler } from './chunked-uploads.js';
 import type { EmulatorState } from './emulator-state.js';
@@ -38,10 +39,15 @@ const randomApiKey = (): string =>
  * every API call (without the http `agent`: ERR_INVALID_PROTOCOL). Delivery URLs:
  * `cloudinary.url(id, { cloud_name, secure: false, cname: '127.0.0.1:PORT' })`.
  *
+ * By default it answers as a NEW account does (see account.ts for each rule and its source): PDF
+ * and ZIP delivery blocked, dynamic folders, 500 Admin API calls an hour then 420, context up to
+ * 255 characters, refused file extensions, special characters in public ids replaced. Options
+ * switch each to another account's setting; {@link CloudinaryEmulator.adminCalls} counts the
+ * Admin API calls.
+ *
  * Where it differs from Cloudinary: transformations are not applied (the original is served and
- * `X-Emulator-Transformation` names what was asked); listings are sorted by public id, not newest
- * first; a signed URL serves a `private` original; the rate-limit counter only reports (use
- * {@link CloudinaryEmulator.failNext}); `secure_url` is http.
+ * `X-Emulator-Transformation` names what was asked); a signed URL serves a `private` original;
+ * `secure_url` is http.
  *
  * @example
  * const emu = await startCloudinaryEmulator();
@@ -61,6 +67,16 @@ export async function startCloudinaryEmulator(
   const apiSecret = options.apiSecret ?? randomBytes(20).toString('base64url');
   if (apiKey === '' || apiSecret === '')
     throw new TypeError('apiKey and apiSecret must not be empty');
+  const account: AccountSettings = {
+    allowPdfZipDelivery: options.allowPdfZipDelivery ?? NEW_ACCOUNT.allowPdfZipDelivery,
+    retainContextOnOverwrite:
+      options.retainContextOnOverwrite ?? NEW_ACCOUNT.retainContextOnOverwrite,
+    folderMode: options.folderMode ?? NEW_ACCOUNT.folderMode,
+    adminRateLimit: options.adminRateLimit ?? NEW_ACCOUNT.adminRateLimit,
+    contextLimit: options.contextLimit ?? NEW_ACCOUNT.contextLimit,
+    replacedCharacters: options.replacedCharacters ?? NEW_ACCOUNT.replacedCharacters,
+  };
+  if (!(account.adminRateLimit >= 0)) throw new TypeError('adminRateLimit must be >= 0');
   const state: EmulatorState = {
     cloudName,
     apiKey,
@@ -71,7 +87,8 @@ export async function startCloudinaryEmulator(
     store: new AssetStore(),
     chunks: new ChunkAssembler(),
     failures: new FailureQueue(),
-    rateLimit: new AdminRateLimit(),
+    rateLimit: new AdminRateLimit(account.adminRateLimit),
+    account,
   };
   const requests: RecordedRequest[] = [];
   const server = createServer(createRequestListener(state, requests));
@@ -97,6 +114,9 @@ export async function startCloudinaryEmulator(
     apiSecret,
     cloudinaryUrl: `cloudinary://${encodeURIComponent(apiKey)}:${encodeURIComponent(apiSecret)}@${cloudName}?upload_prefix=${state.baseUrl}`,
     requests,
+    get adminCalls() {
+      return state.rateLimit.calls;
+    },
     failNext(failure: FailureInjection): void {
       state.failures.add(failure);
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { EmulatorError } from './http-util.js';
-import { boundaryOf, parseMultipart } from './multipart.js';
+import { parseMultipart } from './multipart.js';
 import { RequestParams } from './request-params.js';
 
 /** Largest request body accepted (one upload, or one chunk of a chunked upload). */
@@ -42,13 +42,16 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
 }
 
 /** Parses multipart/form-data, urlencoded or JSON bodies into parameters and an optional file. */
-export function parseBody(contentType: string | undefined, body: Buffer): ParsedBody {
+export async function parseBody(
+  contentType: string | undefined,
+  body: Buffer,
+): Promise<ParsedBody> {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (body.length === 0) return { params: new RequestParams(), file: undefined };
   if (type === 'multipart/form-data') {
     const params = new RequestParams();
     let file: UploadedFile | undefined;
-    for (const part of parseMultipart(body, boundaryOf(contentType ?? ''))) {
+    for (const part of await parseMultipart(body, contentType ?? '')) {
       if (part.name === 'file' && part.filename !== undefined) {
         file = { data: part.data, filename: part.filename };
       } else {

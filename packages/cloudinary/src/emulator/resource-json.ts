@@ -39,9 +39,15 @@ function common(state: EmulatorState, asset: StoredAsset): Record<string, unknow
     bytes: asset.data.length,
     ...(asset.width !== undefined && { width: asset.width }),
     ...(asset.height !== undefined && { height: asset.height }),
-    folder: asset.publicId.includes('/')
-      ? asset.publicId.slice(0, asset.publicId.lastIndexOf('/'))
-      : '',
+    // Dynamic folder mode answers asset_folder and display_name instead of folder
+    // (https://cloudinary.com/documentation/folder_modes_in_integrations, "response keys").
+    ...(state.account.folderMode === 'dynamic'
+      ? { asset_folder: asset.assetFolder, display_name: asset.displayName }
+      : {
+          folder: asset.publicId.includes('/')
+            ? asset.publicId.slice(0, asset.publicId.lastIndexOf('/'))
+            : '',
+        }),
     access_mode: 'public',
     url,
     // The emulator speaks plain HTTP, so the "secure" URL is the same one.
@@ -53,8 +59,9 @@ function common(state: EmulatorState, asset: StoredAsset): Record<string, unknow
 export function uploadResponse(
   state: EmulatorState,
   asset: StoredAsset,
-  extra: { existing?: boolean } = {},
+  extra: { existing?: boolean; include?: { tags: boolean; context: boolean } } = {},
 ): Record<string, unknown> {
+  const include = extra.include ?? { tags: true, context: true };
   return {
     ...common(state, asset),
     version_id: asset.versionId,
@@ -64,8 +71,8 @@ export function uploadResponse(
       state.apiSecret,
       state.signingAlgorithm,
     ),
-    tags: asset.tags,
-    ...(hasEntries(asset.context) && { context: { custom: asset.context } }),
+    ...(include.tags && { tags: asset.tags }),
+    ...(include.context && hasEntries(asset.context) && { context: { custom: asset.context } }),
     etag: asset.etag,
     placeholder: false,
     original_filename: asset.originalFilename,

@@ -44,6 +44,7 @@ export function sendAsset(
   asset: StoredAsset,
   contentType: string,
   headers: Record<string, string> = {},
+  options: { ranges: boolean } = { ranges: true },
 ): void {
   const size = asset.data.length;
   const etag = `"${asset.etag}"`;
@@ -52,7 +53,7 @@ export function sendAsset(
     'Content-Type': contentType,
     ETag: etag,
     'Last-Modified': asset.createdAt.toUTCString(),
-    'Accept-Ranges': 'bytes',
+    ...(options.ranges && { 'Accept-Ranges': 'bytes' }),
     'Cache-Control': 'public, max-age=2592000',
   };
   if (matchesEtag(req.headers['if-none-match'], etag)) {
@@ -60,7 +61,7 @@ export function sendAsset(
     res.end();
     return;
   }
-  const range = parseRange(req.headers.range, size);
+  const range = options.ranges ? parseRange(req.headers.range, size) : undefined;
   if (range === 'unsatisfiable') {
     res.writeHead(416, { ...common, 'Content-Range': `bytes */${size}`, 'Content-Length': '0' });
     res.end();

@@ -81,16 +81,16 @@ async function route(
   const queryParams = new RequestParams(new URLSearchParams(query));
 
   if (kind === 'admin') {
-    state.failures.throwIfPending('admin');
     authenticateBasic(state, req);
     const rateHeaders = state.rateLimit.consume();
+    state.failures.throwIfPending('admin');
     try {
       const params =
         method === 'GET' || method === 'HEAD'
           ? queryParams
           : mergeParams(
               queryParams,
-              parseBody(req.headers['content-type'], await readBody(req)).params,
+              (await parseBody(req.headers['content-type'], await readBody(req))).params,
             );
       sendJson(res, 200, handleAdmin(state, method, segments.slice(2), params), rateHeaders);
     } catch (error) {
@@ -113,7 +113,7 @@ async function route(
     throw new EmulatorError(404, `Unsupported Upload API route ${method} ${action}`);
   }
   state.failures.throwIfPending('upload');
-  const body = parseBody(req.headers['content-type'], await readBody(req));
+  const body = await parseBody(req.headers['content-type'], await readBody(req));
   authenticateSigned(state, body.params);
   if (action === 'upload') {
     sendJson(res, 200, await handleUpload(state, req, resourceType, body));

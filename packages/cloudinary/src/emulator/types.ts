@@ -16,6 +16,28 @@ export interface CloudinaryEmulatorOptions {
    * account configured for it). When unset, SHA-1 and SHA-256 are both accepted.
    */
   signatureAlgorithm?: SignatureAlgorithm;
+  /**
+   * Security setting "Allow delivery of PDF and ZIP files". Default false, as on a new account:
+   * delivery URLs of PDF and ZIP assets answer 401 (the download API still serves them).
+   */
+  allowPdfZipDelivery?: boolean;
+  /**
+   * Keep an asset's context when an overwriting upload sends none (and merge what it sends), as
+   * an account set to retain context does. Default false: an upload's context replaces the old.
+   */
+  retainContextOnOverwrite?: boolean;
+  /** `dynamic` (default: every account created since June 2024) or the legacy `fixed`. */
+  folderMode?: 'dynamic' | 'fixed';
+  /** Admin API calls allowed per hour before 420 answers. Default 500 (the free plan). */
+  adminRateLimit?: number;
+  /** Longest contextual metadata, in bytes of the encoded `k=v|...` string. Default 255. */
+  contextLimit?: number;
+  /**
+   * More characters the account replaces with `_` in public ids. The naming rules "may change
+   * from time to time" (ts_permitted_naming_conventions): this models an account whose rules
+   * differ from the documented ones. Default none.
+   */
+  replacedCharacters?: string;
 }
 
 /** Which family of endpoints a request went to. */
@@ -56,6 +78,8 @@ export interface CloudinaryEmulator {
   readonly requests: readonly RecordedRequest[];
   /** Makes the next matching API request(s) fail. Injections queue up in call order. */
   failNext(failure: FailureInjection): void;
+  /** Admin API calls answered since start (or the last reset), refused ones included. */
+  readonly adminCalls: number;
   /** Forgets all assets, pending chunked uploads, queued failures, the request log and the rate counter. */
   reset(): void;
   /** Stops the server and closes open connections. */
@@ -87,4 +111,8 @@ export interface StoredAsset {
   context: Record<string, string>;
   tags: string[];
   originalFilename: string;
+  /** Dynamic folder mode: the Media Library folder, independent of the public id. */
+  assetFolder: string;
+  /** Dynamic folder mode: the name the Media Library shows. */
+  displayName: string;
 }

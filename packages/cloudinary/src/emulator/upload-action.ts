@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { checkContextSize, checkExtension, checkTags, sanitizePublicId } from './account.js';
 import { deliveryTypeOf, normalizePublicId } from './asset-params.js';
 import { parseContentRange } from './chunked-uploads.js';
 import { parseContext, parseTags } from './context.js';
@@ -140,7 +141,12 @@ function classify(
 }
 
 /** The public id of a new upload: `public_id`, else from the file name or random; `folder` first. */
-function publicIdFor(params: RequestParams, filename: string, resourceType: ResourceType): string {
+function publicIdFor(
+  state: EmulatorState,
+  params: RequestParams,
+  filename: string,
+  resourceType: ResourceType,
+): string {
   let publicId = params.get('public_id');
   if (!publicId) {
     const base = withoutExtension(filename).replace(/[^\p{L}\p{N}._-]+/gu, '_');
@@ -153,7 +159,11 @@ function publicIdFor(params: RequestParams, filename: string, resourceType: Reso
     if (resourceType === 'raw' && extension) publicId += `.${extension}`;
   }
   const folder = params.get('folder')?.replace(/^[\s/]+|[\s/]+$/g, '');
-  return normalizePublicId(folder ? `${folder}/${publicId}` : publicId);
+  const asked = normalizePublicId(folder ? `${folder}/${publicId}` : publicId);
+  // Forbidden characters were refused above; other special characters are replaced (account.ts).
+  const stored = sanitizePublicId(asked, state.account.replacedCharacters);
+  if (stored === '') throw new EmulatorError(400, `Invalid public_id (${asked})`);
+  return stored;
 }
 
 function storeUpload(
@@ -164,12 +174,24 @@ function storeUpload(
 ): Record<string, unknown> {
   const type = deliveryTypeOf(params.get('type'));
   const { resourceType, format } = classify(urlResourceType, file.data);
-  const publicId = publicIdFor(params, file.filename, resourceType);
+  const publicId = publicIdFor(state, params, file.filename, resourceType);
+  checkExtension([file.filename, publicId, params.get('format')]);
+  const encodedContext = params.get('context');
+  checkContextSize(encodedContext, state.account.contextLimit);
+  const tags = parseTags(params.get('tags') ?? '');
+  checkTags(tags);
   const existing = state.store.get(resourceType, type, publicId);
   if (existing && !params.bool('overwrite', true)) {
     // Cloudinary keeps the stored asset and says so, rather than failing.
     return uploadResponse(state, existing, { existing: true });
   }
+  let context = parseContext(encodedContext ?? '');
+  if (existing && state.account.retainContextOnOverwrite) {
+    // An account set to retain context keeps the old entries; whether what an upload sends
+    // replaces or merges is not documented: merged (stricter: stale entries survive).
+    context = { ...existing.context, ...context };
+  }
+  const segments = publicId.split('/');
   const size = resourceType === 'image' && format ? imageSize(file.data, format) : undefined;
   const asset: StoredAsset = {
     assetId: existing?.assetId ?? randomBytes(16).toString('hex'),
@@ -180,13 +202,23 @@ function storeUpload(
     data: file.data,
     version: state.store.nextVersion(),
     versionId: randomBytes(16).toString('hex'),
-    createdAt: new Date(),
+    createdAt: state.store.nextCreatedAt(),
     etag: createHash('md5').update(file.data).digest('hex'),
     width: size?.width,
     height: size?.height,
-    context: parseContext(params.get('context') ?? ''),
-    tags: parseTags(params.get('tags') ?? ''),
+    context,
+    tags,
     originalFilename: withoutExtension(file.filename),
+    // Dynamic folders: the Media Library folder comes from asset_folder (or folder), not from the
+    // public id; the display name defaults to the public id's last segment
+    // (https://cloudinary.com/documentation/folder_modes).
+    assetFolder: (
+      params.get('asset_folder') ??
+      params.get('folder') ??
+      existing?.assetFolder ??
+      ''
+    ).replace(/^\/+|\/+$/g, ''),
+    displayName: params.get('display_name') || segments[segments.length - 1] || publicId,
   };
   state.store.put(asset);
   return uploadResponse(state, asset);
