@@ -1,5 +1,12 @@
 import { StorageError } from './errors.js';
 
+/**
+ * Keys starting with this belong to Stowage itself (`@stowage/images` keeps its variants under
+ * `.stowage-variants/`). Listings leave them out unless their prefix starts with it, so an app's
+ * listings, `stowage ls` and `stowage migrate` see only the app's own objects.
+ */
+export const RESERVED_PREFIX = '.stowage-';
+
 /** The longest key accepted, in UTF-8 bytes (the S3 limit). */
 export const MAX_KEY_BYTES = 1024;
 

@@ -4,7 +4,7 @@ import type { Capabilities } from './capabilities.js';
 import { contentTypeFor } from './content-type.js';
 import type { Driver, DriverObject, DriverPutOptions } from './driver.js';
 import { isStorageError, StorageError, type StorageOperation } from './errors.js';
-import { assertValidKey, describeKey, prefixProblem } from './keys.js';
+import { assertValidKey, describeKey, prefixProblem, RESERVED_PREFIX } from './keys.js';
 import type {
   Body,
   CopyOptions,
@@ -263,12 +263,13 @@ class StorageFacade implements Storage {
       if (options.cursor !== undefined && typeof options.cursor !== 'string') {
         throw invalid('cursor must be the string a previous list() returned');
       }
-      return this.impl.list({
+      const page = await this.impl.list({
         prefix,
         delimiter: options.delimiter,
         cursor: options.cursor || undefined,
         limit,
       });
+      return prefix.startsWith(RESERVED_PREFIX) ? page : withoutReserved(page);
     });
   }
 
@@ -458,6 +459,17 @@ class StorageFacade implements Storage {
       },
     );
   }
+}
+
+/** A page without Stowage's own keys; it may come out shorter than the limit, the cursor goes on. */
+function withoutReserved(page: ListResult): ListResult {
+  const hidden = (key: string) => key.startsWith(RESERVED_PREFIX);
+  if (!page.objects.some((o) => hidden(o.key)) && !page.prefixes.some(hidden)) return page;
+  return {
+    ...page,
+    objects: page.objects.filter((o) => !hidden(o.key)),
+    prefixes: page.prefixes.filter((p) => !hidden(p)),
+  };
 }
 
 function invalid(message: string): StorageError {
