@@ -78,10 +78,10 @@ export async function transformImage(
   format: VariantFormat,
   limits: ImageLimits = DEFAULT_LIMITS,
 ): Promise<TransformedImage> {
-  const image = sharp(input, { limitInputPixels: limits.maxInputPixels, failOn: 'error' });
   let meta: Metadata;
   try {
-    meta = await image.metadata();
+    // The header only, so the size can be told apart from a broken file (the limit would refuse both).
+    meta = await sharp(input, { limitInputPixels: false }).metadata();
   } catch {
     throw notAnImage('its bytes are not a known image format');
   }
@@ -105,7 +105,10 @@ export async function transformImage(
     );
   }
 
-  let pipeline = image.autoOrient();
+  let pipeline = sharp(input, {
+    limitInputPixels: limits.maxInputPixels,
+    failOn: 'error',
+  }).autoOrient();
   const step = plan.step;
   const gravity = t.gravity ?? 'center';
   if (step.kind === 'resize') {
