@@ -38,8 +38,8 @@ const randomApiKey = (): string =>
  * every API call (without the http `agent`: ERR_INVALID_PROTOCOL). Delivery URLs:
  * `cloudinary.url(id, { cloud_name, secure: false, cname: '127.0.0.1:PORT' })`.
  *
- * Where it differs from Cloudinary: transformations are not applied (the original is served and
- * `X-Emulator-Transformation` names what was asked); listings are sorted by public id, not newest
+ * Where it differs from Cloudinary: only the transformations of @stowage/images are applied (when
+ * it is installed; otherwise the original is served), `X-Emulator-Transformation` names them; listings are sorted by public id, not newest
  * first; a signed URL serves a `private` original; the rate-limit counter only reports (use
  * {@link CloudinaryEmulator.failNext}); `secure_url` is http.
  *
