@@ -64,6 +64,11 @@ export interface ImageTransforms {
   storage: Storage;
   /** Serves those URLs: a Next route handler as it is, Express through `toNodeHandler()`. */
   handler: WebHandler;
+  /**
+   * Resolves when every variant made so far is stored. A first request is answered as soon as its
+   * variant is made; storing it goes on in the background (await this before shutting down).
+   */
+  idle(): Promise<void>;
 }
 
 const DEFAULT_MAX_INPUT_BYTES = 32 * 1024 * 1024;
@@ -115,7 +120,11 @@ export function imageTransforms(
   const maxInputBytes = positive('maxInputBytes', options.maxInputBytes, DEFAULT_MAX_INPUT_BYTES);
   const cacheControl = options.cacheControl ?? IMMUTABLE;
   if (storage.capabilities.transforms) {
-    return { storage, handler: async () => new Response('Not found.\n', { status: 404 }) };
+    return {
+      storage,
+      handler: async () => new Response('Not found.\n', { status: 404 }),
+      idle: async () => {},
+    };
   }
   const store = new VariantStore({
     originals: storage,
@@ -148,5 +157,6 @@ export function imageTransforms(
       cacheControl,
       onError,
     }),
+    idle: () => store.idle(),
   };
 }

@@ -74,6 +74,7 @@ export interface VariantStoreOptions {
 export class VariantStore {
   private readonly inFlight = new Map<string, Promise<ServedVariant & { body: Uint8Array }>>();
   private readonly limiter: Limiter;
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly options: VariantStoreOptions) {
     this.limiter = new Limiter(options.concurrency);
@@ -98,12 +99,25 @@ export class VariantStore {
     // Checked again: another request may have started making it while this one looked.
     let making = this.inFlight.get(name);
     if (!making) {
-      making = this.limiter
-        .run(() => this.make(key, segment, transform, format))
-        .finally(() => this.inFlight.delete(name));
+      const made = this.limiter.run(() => this.make(key, segment, transform, format));
+      // The variant is answered as soon as it is made; it stays in flight (shared by later
+      // requests) until it is stored, so that it is made once.
+      const stored = made.then(
+        (result) => result.stored,
+        () => {},
+      );
+      void stored.finally(() => this.inFlight.delete(name));
+      this.pending.add(stored);
+      void stored.finally(() => this.pending.delete(stored));
+      making = made.then((result) => result.variant);
       this.inFlight.set(name, making);
     }
     return making;
+  }
+
+  /** Resolves when every variant made so far is stored (or failed to be). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
   }
 
   private async make(
@@ -111,7 +125,7 @@ export class VariantStore {
     segment: string,
     transform: NormalizedTransform,
     format: VariantFormat,
-  ): Promise<ServedVariant & { body: Uint8Array }> {
+  ): Promise<{ variant: ServedVariant & { body: Uint8Array }; stored: Promise<void> }> {
     const { originals, variants, limits, maxInputBytes } = this.options;
     // Read inside the limiter, so that at most `concurrency` originals are in memory at once.
     const object = await originals.get(key);
@@ -122,18 +136,25 @@ export class VariantStore {
     const image = await transformImage(await object.bytes(), transform, format, limits);
     // Named after the version actually read, should the original have changed since its head().
     const name = variantName(key, object, segment, format);
-    try {
-      await variants.put(name, image.data, {
+    const stored = variants
+      .put(name, image.data, {
         contentType: image.contentType,
         cacheControl: this.options.cacheControl,
         // Never public through a file handler of the same storage: only signed URLs reach it.
         ...(variants.capabilities.visibility ? { visibility: 'private' as const } : {}),
-      });
-    } catch (error) {
-      // The variant is still served; it is made again next time.
-      this.options.onError(error);
-    }
-    return { body: image.data, contentType: image.contentType, size: image.data.length, name };
+      })
+      .then(
+        () => {},
+        // The variant was still served; it is made again next time.
+        (error: unknown) => this.options.onError(error),
+      );
+    const variant = {
+      body: image.data,
+      contentType: image.contentType,
+      size: image.data.length,
+      name,
+    };
+    return { variant, stored };
   }
 }
 

@@ -57,6 +57,8 @@ describe.each(storages)('image transforms on %s', (_name, create) => {
     const etag = first.headers.get('etag');
     expect(etag).toMatch(/^"[\w-]+"$/);
     const firstBody = Buffer.from(await first.arrayBuffer());
+    // Answered as soon as it was made; stored in the background.
+    await images.idle();
 
     const stored = await storage.list({ prefix: VARIANTS_PREFIX });
     expect(stored.objects).toHaveLength(1);
@@ -108,6 +110,10 @@ describe.each(storages)('image transforms on %s', (_name, create) => {
     );
     expect(responses.map((r) => r.status)).toEqual(Array(8).fill(200));
     expect(new Set(bodies.map((b) => b.toString('base64'))).size).toBe(1);
+    await shared.idle();
+    expect(puts).toBe(1);
+    // Once stored, it is read back, not made again.
+    await (await shared.handler(request(url))).arrayBuffer();
     expect(puts).toBe(1);
   });
 });
