@@ -39,8 +39,8 @@ const randomApiKey = (): string =>
  * `cloudinary.url(id, { cloud_name, secure: false, cname: '127.0.0.1:PORT' })`.
  *
  * Where it differs from Cloudinary: only the transformations of @stowage/images are applied (when
- * it is installed; otherwise the original is served), `X-Emulator-Transformation` names them; listings are sorted by public id, not newest
- * first; a signed URL serves a `private` original; the rate-limit counter only reports (use
+ * it is installed; otherwise the original is served), `X-Emulator-Transformation` names them;
+ * listings are sorted by public id, not newest first; a signed URL serves a `private` original; the rate-limit counter only reports (use
  * {@link CloudinaryEmulator.failNext}); `secure_url` is http.
  *
  * @example
