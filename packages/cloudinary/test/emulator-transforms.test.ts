@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cloudinary as cloudinaryDriver } from '@stowage/cloudinary';
 import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
 import { createStorage, disk, type ImageTransform } from '@stowage/core';
 import {
@@ -111,4 +112,25 @@ it('f_auto gives WebP to a client that takes it, on the emulator too', async () 
   expect(webp.headers.get('vary')).toBe('Accept');
   const other = await fetchBytes(url, { headers: { Accept: '*/*' } });
   expect(other.headers.get('content-type')).toBe('image/jpeg');
+});
+
+it('imageTransforms() leaves the Cloudinary driver as it is: its CDN makes the variants', async () => {
+  const storage = createStorage(
+    cloudinaryDriver({
+      cloudName: emu.cloudName,
+      apiKey: emu.apiKey,
+      apiSecret: emu.apiSecret,
+      uploadPrefix: emu.url,
+      deliveryUrl: emu.url,
+    }),
+  );
+  const images = imageTransforms(storage, { basePath: '/img', signingSecret: secret });
+  expect(images.storage).toBe(storage);
+  const url = images.storage.url('landscape.jpg', {
+    transform: { width: 200, height: 200, crop: 'fill' },
+  });
+  expect(url.startsWith(emu.url)).toBe(true);
+  const served = await fetchBytes(url, { headers: { Accept: '*/*' } });
+  expect(served.headers.get('content-type')).toBe('image/jpeg');
+  await storage.close();
 });
