@@ -79,36 +79,56 @@ const get = (handler: (r: Request) => Promise<Response>, path: string) =>
     return response.arrayBuffer();
   });
 
+// Process CPU time (all threads: libvips and libuv's pool) of each side, summed over the rounds:
+// it varies far less than wall time on a machine shared with other work.
+const cpu = { ours: 0, raw: 0 };
+function withCpu(side: 'ours' | 'raw', fn: (round: number) => Promise<void>) {
+  return async (round: number) => {
+    const start = process.cpuUsage();
+    await fn(round);
+    const used = process.cpuUsage(start);
+    cpu[side] += (used.user + used.system) / 1000;
+  };
+}
+function cpuRow(name: string, count: number): string {
+  const ours = cpu.ours / count;
+  const raw = cpu.raw / count;
+  cpu.ours = 0;
+  cpu.raw = 0;
+  return `${name.padEnd(34)} CPU ours ${ours.toFixed(2)} ms   raw ${raw.toFixed(2)} ms   ratio ${(raw / ours).toFixed(2)}x`;
+}
+
 const first = await paired(
   ROUNDS,
-  async (round) => {
+  withCpu('ours', async (round) => {
     for (let i = 0; i < REQUESTS; i++) {
       await get(images.handler, images.storage.url(key(round, i), { transform: AVATAR }));
     }
     // Variants are stored after the answer: the round counts until they all are.
     await images.idle();
-  },
-  async (round) => {
+  }),
+  withCpu('raw', async (round) => {
     for (let i = 0; i < REQUESTS; i++) {
       const input = await readFile(join(root, key(round, i)));
       await sharp(input).resize(200, 200, { fit: 'cover' }).webp().toBuffer();
     }
-  },
+  }),
 );
 const perSecond = (ms: number) => (REQUESTS * 1000) / ms;
 console.log(pairedRow('first request -> 200x200 WebP', first, perSecond, 'img/s', '>= 0.9x'));
+console.log(cpuRow('  per first request', ROUNDS * REQUESTS));
 
 const variantUrl = images.storage.url(key(0, 0), { transform: AVATAR });
 const variantBytes = (await get(images.handler, variantUrl)).byteLength;
 const SERVES = REQUESTS * 25;
 const cached = await paired(
   ROUNDS,
-  async () => {
+  withCpu('ours', async () => {
     for (let i = 0; i < SERVES; i++) await get(images.handler, variantUrl);
-  },
-  async () => {
+  }),
+  withCpu('raw', async () => {
     for (let i = 0; i < SERVES; i++) await get(files, `/media/${key(0, 0)}`);
-  },
+  }),
 );
 console.log(
   pairedRow(
@@ -119,6 +139,7 @@ console.log(
     '>= 0.9x',
   ),
 );
+console.log(cpuRow('  per request', ROUNDS * SERVES));
 
 const script = fileURLToPath(new URL('./rss-case.mjs', import.meta.url));
 const rss = {
