@@ -1,8 +1,18 @@
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createStorage, type Driver, isStorageError, memory, type Storage } from '@stowage/core';
-import { toNodeHandler } from '@stowage/core/http';
-import { imageTransforms } from '@stowage/images';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createStorage,
+  type Driver,
+  disk,
+  isStorageError,
+  memory,
+  type Storage,
+} from '@stowage/core';
+import { createFileHandler, toNodeHandler } from '@stowage/core/http';
+import { imageTransforms, VARIANTS_PREFIX } from '@stowage/images';
 import express from 'express';
 import sharp from 'sharp';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -208,4 +218,25 @@ it('serves through Express and toNodeHandler', async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
+});
+
+it('serves a private original privately, and keeps its variants private', async () => {
+  const files = createStorage(
+    disk({ root: mkdtempSync(join(tmpdir(), 'stowage-images-private-')), publicBaseUrl: '/media' }),
+  );
+  await files.put('secret.jpg', await jpeg(300, 200), { visibility: 'private' });
+  const {
+    storage: s,
+    handler,
+    idle,
+  } = imageTransforms(files, { basePath: '/img', signingSecret: SECRET });
+  const response = await handler(request(s.url('secret.jpg', { transform })));
+  expect(response.status).toBe(200);
+  expect(response.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
+  await idle();
+  const [variant] = (await files.list({ prefix: VARIANTS_PREFIX })).objects;
+  expect(variant?.visibility).toBe('private');
+  // The storage's own file handler does not serve it without a signature.
+  const fileHandler = createFileHandler(files, { basePath: '/media' });
+  expect((await fileHandler(request(`/media/${variant!.key}`))).status).toBe(403);
 });
