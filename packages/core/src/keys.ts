@@ -1,9 +1,9 @@
 import { StorageError } from './errors.js';
 
 /**
- * Keys starting with this belong to Stowage itself (`@stowage/images` keeps its variants under
- * `.stowage-variants/`). Listings leave them out unless their prefix starts with it, so an app's
- * listings, `stowage ls` and `stowage migrate` see only the app's own objects.
+ * Folders whose name starts with this belong to Stowage itself (`@stowage/images` keeps its
+ * variants under `.stowage-variants/`). Listings leave them out, at any depth, unless their prefix
+ * reaches into one, so an app's listings, `stowage ls` and `stowage migrate` see only its objects.
  */
 export const RESERVED_PREFIX = '.stowage-';
 

@@ -269,7 +269,7 @@ class StorageFacade implements Storage {
         cursor: options.cursor || undefined,
         limit,
       });
-      return prefix.startsWith(RESERVED_PREFIX) ? page : withoutReserved(page);
+      return withoutReserved(page, prefix);
     });
   }
 
@@ -461,9 +461,21 @@ class StorageFacade implements Storage {
   }
 }
 
+/**
+ * True when `key` has a folder of Stowage's own (`.stowage-...`, at any depth, so that a wrapped or
+ * prefixed storage hides it too) that the listing's `prefix` does not reach into.
+ */
+function isReserved(key: string, prefix: string): boolean {
+  for (let at = key.indexOf(RESERVED_PREFIX); at >= 0; at = key.indexOf(RESERVED_PREFIX, at + 1)) {
+    if ((at === 0 || key[at - 1] === '/') && prefix.length < at + RESERVED_PREFIX.length)
+      return true;
+  }
+  return false;
+}
+
 /** A page without Stowage's own keys; it may come out shorter than the limit, the cursor goes on. */
-function withoutReserved(page: ListResult): ListResult {
-  const hidden = (key: string) => key.startsWith(RESERVED_PREFIX);
+function withoutReserved(page: ListResult, prefix: string): ListResult {
+  const hidden = (key: string) => isReserved(key, prefix);
   if (!page.objects.some((o) => hidden(o.key)) && !page.prefixes.some(hidden)) return page;
   return {
     ...page,

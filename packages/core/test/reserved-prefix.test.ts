@@ -41,4 +41,19 @@ describe.each(setups)('reserved prefix on %s', (_name, create) => {
     expect(page.objects.map((o) => o.key)).toEqual([`${RESERVED_PREFIX}variants/x/y.webp`]);
     expect(await storage.exists(`${RESERVED_PREFIX}variants/x/y.webp`)).toBe(true);
   });
+
+  it('is hidden at any depth, as under a prefixed storage, unless the prefix reaches into it', async () => {
+    const storage = create();
+    await storage.put('tenants/acme/a.jpg', 'a');
+    await storage.put(`tenants/acme/${RESERVED_PREFIX}variants/x.webp`, 'v');
+    const tenant = await storage.list({ prefix: 'tenants/acme/' });
+    expect(tenant.objects.map((o) => o.key)).toEqual(['tenants/acme/a.jpg']);
+    const inside = await storage.list({ prefix: `tenants/acme/${RESERVED_PREFIX}` });
+    expect(inside.objects.map((o) => o.key)).toEqual([
+      `tenants/acme/${RESERVED_PREFIX}variants/x.webp`,
+    ]);
+    // A key merely containing the word elsewhere in a segment is an app's key.
+    await storage.put('docs/my.stowage-notes.txt', 'n');
+    expect((await storage.list({ prefix: 'docs/' })).objects).toHaveLength(1);
+  });
 });
