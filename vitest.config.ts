@@ -14,6 +14,7 @@ const alias = [
   { find: '@stowage/cloudinary/emulator', replacement: src('cloudinary/src/emulator/index.ts') },
   { find: '@stowage/cloudinary', replacement: src('cloudinary/src/index.ts') },
   { find: '@stowage/tickets', replacement: src('tickets/src/index.ts') },
+  { find: '@stowage/images', replacement: src('images/src/index.ts') },
 ];
 
 const project = (name: string, extra: Record<string, unknown> = {}) => ({
@@ -37,6 +38,7 @@ export default defineConfig({
       project('r2', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       project('cloudinary'),
       project('tickets', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
+      project('images', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       project('cli', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
       // Repository-level checks: packed packages installed as users get them, docs samples.
       { extends: true as const, test: { name: 'repo', include: ['test/**/*.test.ts'] } },

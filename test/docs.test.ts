@@ -54,6 +54,7 @@ it('every TypeScript sample in the docs type-checks', () => {
     '@stowage/cloudinary': ['packages/cloudinary/src/index.ts'],
     '@stowage/cloudinary/emulator': ['packages/cloudinary/src/emulator/index.ts'],
     '@stowage/tickets': ['packages/tickets/src/index.ts'],
+    '@stowage/images': ['packages/images/src/index.ts'],
     '@stowage/cli': ['packages/cli/src/index.ts'],
   };
   writeFileSync(

@@ -30,7 +30,14 @@ export {
 } from './env.js';
 export type { StorageErrorCode, StorageErrorOptions, StorageOperation } from './errors.js';
 export { isStorageError, StorageError } from './errors.js';
-export { assertValidKey, compareKeys, keyProblem, MAX_KEY_BYTES, prefixProblem } from './keys.js';
+export {
+  assertValidKey,
+  compareKeys,
+  keyProblem,
+  MAX_KEY_BYTES,
+  prefixProblem,
+  RESERVED_PREFIX,
+} from './keys.js';
 export { decodeCursor, encodeCursor, ListPager, listFromSortedKeys } from './list-keys.js';
 export { sliceRange } from './range.js';
 export type { Storage, StorageOptions } from './storage.js';

@@ -1,5 +1,12 @@
 import { StorageError } from './errors.js';
 
+/**
+ * Folders whose name starts with this belong to Stowage itself (`@stowage/images` keeps its
+ * variants under `.stowage-variants/`). Listings leave them out, at any depth, unless their prefix
+ * reaches into one, so an app's listings, `stowage ls` and `stowage migrate` see only its objects.
+ */
+export const RESERVED_PREFIX = '.stowage-';
+
 /** The longest key accepted, in UTF-8 bytes (the S3 limit). */
 export const MAX_KEY_BYTES = 1024;
 

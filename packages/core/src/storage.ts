@@ -4,7 +4,7 @@ import type { Capabilities } from './capabilities.js';
 import { contentTypeFor, contentTypeProblem, readableContentType } from './content-type.js';
 import type { Driver, DriverObject, DriverPutOptions } from './driver.js';
 import { isStorageError, StorageError, type StorageOperation } from './errors.js';
-import { assertValidKey, describeKey, prefixProblem } from './keys.js';
+import { assertValidKey, describeKey, prefixProblem, RESERVED_PREFIX } from './keys.js';
 import { withoutUnaddressable } from './list-keys.js';
 import type {
   Body,
@@ -271,7 +271,7 @@ class StorageFacade implements Storage {
         cursor: options.cursor || undefined,
         limit,
       });
-      return withoutUnaddressable(page);
+      return withoutReserved(withoutUnaddressable(page), prefix);
     });
   }
 
@@ -463,6 +463,29 @@ class StorageFacade implements Storage {
       },
     );
   }
+}
+
+/**
+ * True when `key` has a folder of Stowage's own (`.stowage-...`, at any depth, so that a wrapped or
+ * prefixed storage hides it too) that the listing's `prefix` does not reach into.
+ */
+function isReserved(key: string, prefix: string): boolean {
+  for (let at = key.indexOf(RESERVED_PREFIX); at >= 0; at = key.indexOf(RESERVED_PREFIX, at + 1)) {
+    if ((at === 0 || key[at - 1] === '/') && prefix.length < at + RESERVED_PREFIX.length)
+      return true;
+  }
+  return false;
+}
+
+/** A page without Stowage's own keys; it may come out shorter than the limit, the cursor goes on. */
+function withoutReserved(page: ListResult, prefix: string): ListResult {
+  const hidden = (key: string) => isReserved(key, prefix);
+  if (!page.objects.some((o) => hidden(o.key)) && !page.prefixes.some(hidden)) return page;
+  return {
+    ...page,
+    objects: page.objects.filter((o) => !hidden(o.key)),
+    prefixes: page.prefixes.filter((p) => !hidden(p)),
+  };
 }
 
 function invalid(message: string): StorageError {

@@ -6,6 +6,7 @@ import { decodeSegment, EmulatorError } from './http-util.js';
 import { contentTypeForExtension, extensionOf } from './media.js';
 import { attachmentDisposition, sendAsset } from './send-asset.js';
 import { verifyDeliverySignature } from './signing.js';
+import { sendTransformed } from './transform.js';
 import type { DeliveryType, ResourceType, StoredAsset } from './types.js';
 
 /** A transformation component such as `w_200`, `c_fill`, `t_named`, `$var_3`. */
@@ -61,8 +62,8 @@ function lookup(
 
 /**
  * `GET|HEAD /{cloud}/{rt}/{type}/[s--SIG--/][transformation/][v123/]{public_id}[.fmt]`.
- * Transformations are not applied: the original bytes are served and the unapplied transformation
- * is named in `X-Emulator-Transformation` (plus `f_<fmt>` when the URL asks for another format).
+ * The transformation is named in `X-Emulator-Transformation` (plus `f_<fmt>` when the URL asks for
+ * another format) and applied by transform.ts when it can be; otherwise the original is served.
  */
 export function handleDelivery(
   state: EmulatorState,
@@ -116,7 +117,8 @@ export function handleDelivery(
       );
     }
     const extension = asset.format ?? extensionOf(asset.publicId);
-    sendAsset(req, res, asset, contentTypeForExtension(extension), headers);
+    const send = () => sendAsset(req, res, asset, contentTypeForExtension(extension), headers);
+    if (!sendTransformed(req, res, asset, unapplied, headers, send)) send();
     return;
   }
   throw notFound;

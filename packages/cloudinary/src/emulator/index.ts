@@ -45,9 +45,9 @@ const randomApiKey = (): string =>
  * switch each to another account's setting; {@link CloudinaryEmulator.adminCalls} counts the
  * Admin API calls.
  *
- * Where it differs from Cloudinary: transformations are not applied (the original is served and
- * `X-Emulator-Transformation` names what was asked); a signed URL serves a `private` original;
- * `secure_url` is http.
+ * Where it differs from Cloudinary: only the transformations of @stowage/images are applied (when
+ * it is installed; otherwise the original is served), `X-Emulator-Transformation` names them; a
+ * signed URL serves a `private` original; `secure_url` is http.
  *
  * @example
  * const emu = await startCloudinaryEmulator();
