@@ -236,7 +236,8 @@ it('serves a private original privately, and keeps its variants private', async 
   await idle();
   const [variant] = (await files.list({ prefix: VARIANTS_PREFIX })).objects;
   expect(variant?.visibility).toBe('private');
-  // The storage's own file handler does not serve it without a signature.
+  // The storage's own file handler does not serve it without a signature (it answers as for a
+  // missing key, so that private keys cannot be probed).
   const fileHandler = createFileHandler(files, { basePath: '/media' });
-  expect((await fileHandler(request(`/media/${variant!.key}`))).status).toBe(403);
+  expect((await fileHandler(request(`/media/${variant!.key}`))).status).toBe(404);
 });
