@@ -50,12 +50,10 @@ describe('disk driver: the metadata folder is contained like keys', () => {
     // Sidecar names with and without a `.json` suffix: whatever the driver would remove.
     for (const name of ['victim', 'victim.json', 'victimdir/inner', 'victimdir/inner.json'])
       writeFileSync(join(meta, name), 'outside file');
-    mkdirSync(join(root, '.stowage'), { recursive: true });
-    if (at === '.stowage/meta') symlinkSync(outside, join(root, '.stowage', 'meta'));
-    else {
-      rmSync(join(root, '.stowage'), { recursive: true });
-      symlinkSync(outside, join(root, '.stowage'));
-    }
+    // The attacker swaps the folder for a link (its own sidecars go with it).
+    rmSync(join(root, at), { recursive: true, force: true });
+    if (at === '.stowage/meta') mkdirSync(join(root, '.stowage'), { recursive: true });
+    symlinkSync(outside, join(root, at));
     return meta;
   }
 

@@ -25,6 +25,8 @@ export async function openFile(safe: SafeRoot, key: string): Promise<{ fd: numbe
   } catch (error) {
     const code = errno(error);
     if (code === 'ENOTDIR') throw notFound(key);
+    // A socket cannot be opened (ENXIO): no object either.
+    if (code === 'ENXIO') throw notRegular(key);
     if (code !== 'ELOOP') throw error;
     // The key's file is itself a link: follow it only to a place inside the root.
     const target = await realpath(path);
@@ -56,6 +58,9 @@ export async function statKey(safe: SafeRoot, key: string): Promise<Stats> {
   return info;
 }
 
+/** Per root (driver): when each folder was last swept of dead writers' temporary files. */
+const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
+
 /** The real folder of `path`'s parent when it exists, checked before anything is created in it. */
 async function existingFolder(safe: SafeRoot, dir: string): Promise<string | undefined> {
   try {
@@ -72,6 +77,11 @@ async function existingFolder(safe: SafeRoot, dir: string): Promise<string | und
  * before anything is created (a link out of the root is refused untouched), made when missing.
  */
 export async function openTemp(safe: SafeRoot, path: string, key: string) {
+  let swept = sweptBy.get(safe);
+  if (!swept) {
+    swept = new Map();
+    sweptBy.set(safe, swept);
+  }
   const name = basename(path);
   for (let attempt = 0; ; attempt++) {
     let dir = dirname(path);
@@ -79,7 +89,7 @@ export async function openTemp(safe: SafeRoot, path: string, key: string) {
       dir = (await existingFolder(safe, dir)) ?? (await safe.parentFor(path, key));
       safe.assertInside(dir, key);
     }
-    await sweepOrphans(dir);
+    await sweepOrphans(swept, dir);
     const temp = inDir(dir, tempName(name));
     let fd: number;
     try {

@@ -60,17 +60,16 @@ export function tempName(name: string): string {
   return `.${name.slice(0, 80)}.${OWNER}.${(tempCounter++).toString(36)}${TEMP_SUFFIX}`;
 }
 
-const SWEEP_EVERY_MS = 60_000;
-const swept = new Map<string, number>();
+const SWEEP_EVERY_MS = 10_000;
 
 /**
  * Removes the temporary files of dead writers from `dir` (a real, contained folder), at most once
- * a minute per folder, so a put pays for the folder's listing rarely.
+ * every ten seconds per folder and driver (`swept`), so a put pays for a folder listing rarely.
  */
-export async function sweepOrphans(dir: string, force = false): Promise<void> {
+export async function sweepOrphans(swept: Map<string, number>, dir: string): Promise<void> {
   const now = Date.now();
   const last = swept.get(dir);
-  if (!force && last !== undefined && now - last < SWEEP_EVERY_MS) return;
+  if (last !== undefined && now - last < SWEEP_EVERY_MS) return;
   if (swept.size > 10_000) swept.clear();
   swept.set(dir, now);
   let names: string[];
