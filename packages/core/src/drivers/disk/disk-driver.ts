@@ -209,7 +209,8 @@ export function disk(options: DiskOptions): Driver {
       return withKey(key, async (safe) => {
         const versions = versionsOf(safe);
         const meta = metaFor(key, o);
-        const hash = versions.needsHash(key, meta) ? createHash('sha256') : undefined;
+        // Hashed while written only when a sidecar is wanted: plain puts stay on the fast path.
+        const hash = meta ? createHash('sha256') : undefined;
         const { fd, temp, target } = await openTemp(safe, safe.pathOf(key), key);
         let open = true;
         let committed = false;
@@ -230,7 +231,7 @@ export function disk(options: DiskOptions): Driver {
             target,
             written,
             meta,
-            // A sidecar appeared meanwhile (another writer): hash what was written.
+            // A plain version over a key with a sidecar: hash what was written.
             sha256: hash ? hash.digest('hex') : () => hashPath(temp),
             ifNoneMatch: o.ifNoneMatch,
             place: () => placeFile(temp, target, key, o.ifNoneMatch),

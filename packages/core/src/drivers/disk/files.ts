@@ -1,4 +1,4 @@
-import { constants, realpathSync, type Stats } from 'node:fs';
+import { constants, type Stats, statSync } from 'node:fs';
 import { link, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import { contentTypeFor } from '../../content-type.js';
@@ -61,11 +61,32 @@ export async function statKey(safe: SafeRoot, key: string): Promise<Stats> {
 /** Per root (driver): when each folder was last swept of dead writers' temporary files. */
 const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
 
-/** The real folder of `path`'s parent when it exists, checked before anything is created in it. */
+/** Folders resolved before, by path: the folder's identity then and its real path. */
+const resolvedBy = new WeakMap<SafeRoot, Map<string, { dev: number; ino: number; real: string }>>();
+
+/**
+ * The real path of the existing folder `dir`, checked before anything is created in it; undefined
+ * when it is missing. A folder resolved before and still the same folder (device and inode, one
+ * stat) is not resolved again: a link swapped in anywhere on the way would lead to another folder.
+ */
 async function existingFolder(safe: SafeRoot, dir: string): Promise<string | undefined> {
+  let resolved = resolvedBy.get(safe);
+  if (!resolved) {
+    resolved = new Map();
+    resolvedBy.set(safe, resolved);
+  }
   try {
-    // On a local file system a synchronous realpath answers from the dentry cache in microseconds.
-    return safe.quietClose ? realpathSync.native(dir) : await realpath(dir);
+    const known = resolved.get(dir);
+    if (known && safe.quietClose) {
+      const now = statSync(dir, { throwIfNoEntry: false });
+      if (now === undefined) return undefined;
+      if (now.dev === known.dev && now.ino === known.ino) return known.real;
+    }
+    const real = await realpath(dir);
+    const info = await stat(real);
+    if (resolved.size > 10_000) resolved.clear();
+    resolved.set(dir, { dev: info.dev, ino: info.ino, real });
+    return real;
   } catch (error) {
     if (errno(error) === 'ENOENT') return undefined;
     throw error;

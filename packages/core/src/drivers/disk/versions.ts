@@ -47,11 +47,6 @@ export class Versions {
     this.locks = new KeyLocks(safe);
   }
 
-  /** Whether a put must hash its body: it writes a sidecar, or the key has one. */
-  needsHash(key: string, meta: ObjectMeta | undefined): boolean {
-    return meta !== undefined || sidecarExists(this.safe, key);
-  }
-
   /** The metadata of `file` by the fast binding (inode, size, mtime), or 'mismatch'. */
   async lookup(key: string, file: Stats): Promise<Lookup> {
     const sidecar = await readSidecar(this.safe, key);
