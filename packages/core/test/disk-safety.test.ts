@@ -123,6 +123,16 @@ describe('disk driver: file system limits have the right error', () => {
     });
   });
 
+  it('a key that is a folder refuses a file put and its objects keep their metadata', async () => {
+    await storage.put('q/x', 'x', { visibility: 'private', metadata: { who: 'x' } });
+    const error = await failure(() => storage.put('q', 'q', { metadata: { who: 'q' } }));
+    expect(isStorageError(error, 'ALREADY_EXISTS')).toBe(true);
+    expect(await createStorage(disk({ root })).head('q/x')).toMatchObject({
+      visibility: 'private',
+      metadata: { who: 'x' },
+    });
+  });
+
   it('keys q and q.json/x do not collide in the metadata folder', async () => {
     await storage.put('q', 'q', { visibility: 'private', metadata: { who: 'q' } });
     await storage.put('q.json/x', 'x', { metadata: { who: 'x' } });

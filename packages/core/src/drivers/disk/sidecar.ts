@@ -14,7 +14,7 @@ import {
   statFd,
   writeAll,
 } from './fd.js';
-import { tempName } from './owner.js';
+import { sweepOrphans, tempName } from './owner.js';
 import { errno, META_DIR, type SafeRoot } from './safe-path.js';
 
 /** What the disk keeps beside a file when the file alone cannot say it. */
@@ -190,6 +190,9 @@ async function metaParent(root: SafeRoot, path: string, key: string): Promise<st
   return parent;
 }
 
+/** Per root: when each metadata folder was last swept of dead writers' temporary files. */
+const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
+
 /** Writes the sidecar of `key` atomically (a temporary file renamed into place). */
 export async function writeSidecar(
   root: SafeRoot,
@@ -199,6 +202,12 @@ export async function writeSidecar(
 ): Promise<void> {
   const path = sidecarPath(root, key);
   const dir = await metaParent(root, path, key);
+  let swept = sweptBy.get(root);
+  if (!swept) {
+    swept = new Map();
+    sweptBy.set(root, swept);
+  }
+  await sweepOrphans(swept, dir);
   const temp = join(dir, tempName('meta'));
   const fd = await openFd(temp, CREATE_FLAGS, 0o644);
   try {
@@ -218,7 +227,13 @@ export async function writeSidecar(
       await unlink(temp).catch(() => {});
       throw error;
     }
-    // Sidecars of keys below `key` when it was a folder: stale, since the key is a file now.
+    // Sidecars of keys below `key`: stale once the key is a file, but while the data is still a
+    // folder the put will fail, and those keys keep their sidecars.
+    const data = await lstat(root.pathOf(key)).catch(() => undefined);
+    if (data?.isDirectory()) {
+      await unlink(temp).catch(() => {});
+      throw error;
+    }
     await rm(path, { recursive: true, force: true });
     await rename(temp, path).catch(async (again) => {
       await unlink(temp).catch(() => {});
