@@ -110,6 +110,36 @@ describe('disk driver: overwrites never expose a private object', () => {
     expect((await storage.head('race/secret.pdf')).metadata).toEqual({ n: '299' });
   });
 
+  it('two drivers on one root (as two processes) overwriting one private key: nothing public', {
+    timeout: 180_000,
+  }, async () => {
+    // Separate driver instances share no in-process queue: only the lock files order them.
+    const other = createStorage(disk({ root }));
+    await storage.put('shared/secret.pdf', 'first', PRIVATE);
+    const media = await serve(storage);
+    let writing = 2;
+    const write = async (s: Storage, name: string) => {
+      try {
+        for (let i = 0; i < 60; i++)
+          await s.put('shared/secret.pdf', `${name} ${i} ${'y'.repeat(i % 7)}`, PRIVATE);
+      } finally {
+        writing--;
+      }
+    };
+    const answers: string[] = [];
+    const read = async () => {
+      while (writing > 0) {
+        const response = await fetch(`${media}/shared/secret.pdf`);
+        await response.arrayBuffer();
+        answers.push(`${response.status} ${response.headers.get('cache-control') ?? ''}`);
+      }
+    };
+    await Promise.all([write(storage, 'a'), write(other, 'b'), read(), read()]);
+    expect(answers.filter((a) => a.startsWith('200') || /public/.test(a))).toEqual([]);
+    expect((await other.head('shared/secret.pdf')).visibility).toBe('private');
+    expect(readdirSync(join(root, '.stowage', 'locks'))).toEqual([]);
+  });
+
   it('a plain overwrite of a private object makes the new version public, the old one never', async () => {
     await storage.put('a.txt', 'private text', PRIVATE);
     await storage.put('a.txt', 'public text');
