@@ -1,4 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
@@ -210,6 +211,21 @@ describe.runIf(linux)('disk driver: what crashed and failed writes leave', () =>
     await storage.put('photos/b.jpg', 'b');
     await storage.list({ prefix: 'photos/' });
     expect(readdirSync(join(root, 'photos'))).toContain(live);
+  });
+
+  it('a lock left by a dead writer is taken over, not waited for', async () => {
+    await storage.put('locked.txt', 'v1', { visibility: 'private' });
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    const [host, , start] = OWNER.split('-');
+    const lock = createHash('sha256').update('locked.txt').digest('hex').slice(0, 40);
+    writeFileSync(
+      join(root, '.stowage', 'locks', lock),
+      `${host}-${child.pid!.toString(36)}-${start}`,
+    );
+    await createStorage(disk({ root })).put('locked.txt', 'v2', { visibility: 'private' });
+    expect(await storage.getText('locked.txt')).toBe('v2');
+    expect(readdirSync(join(root, '.stowage', 'locks'))).toEqual([]);
   });
 
   it('a failed put leaves no empty folders that list() would report', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
-import { mkdir, readFile, realpath, unlink } from 'node:fs/promises';
+import { mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '../../errors.js';
 import { CREATE_FLAGS, closeFd, openFd, writeAll } from './fd.js';
@@ -69,16 +69,24 @@ export class KeyLocks {
     );
     const deadline = Date.now() + WAIT_MS;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+      let fd: number | undefined;
       try {
-        const fd = await openFd(path, CREATE_FLAGS, 0o644);
-        await writeAll(fd, Buffer.from(OWNER)).finally(() => closeFd(fd));
+        fd = await openFd(path, CREATE_FLAGS, 0o644);
+        await writeAll(fd, Buffer.from(OWNER)).finally(() => closeFd(fd!));
         break;
       } catch (error) {
+        // Created but not written (a full disk): never leave a lock that names nobody.
+        if (fd !== undefined) await unlink(path).catch(() => {});
         if (errno(error) !== 'EEXIST') throw error;
       }
       const owner = await readFile(path, 'utf8').catch(() => '');
       const [host, pid, start] = owner.split('-');
-      if (host && pid && start && ownerIsGone(host, pid, start)) {
+      const gone =
+        host && pid && start
+          ? ownerIsGone(host, pid, start)
+          : // No owner written: its creator died between create and write, if it is old.
+            Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) > WAIT_MS;
+      if (gone) {
         await unlink(path).catch(() => {});
         continue;
       }
