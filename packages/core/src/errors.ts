@@ -10,6 +10,7 @@ export type StorageErrorCode =
   | 'INVALID_KEY'
   | 'INVALID_INPUT'
   | 'TOO_LARGE'
+  | 'INSUFFICIENT_STORAGE'
   | 'CONFIG'
   | 'NETWORK'
   | 'UNKNOWN';

@@ -142,6 +142,39 @@ export function registerConflictCases(suite: Suite): void {
       },
     );
 
+    defineCase(
+      suite,
+      "a refused 'fail' put leaves the object's visibility, type and metadata as they were",
+      { needs: ['conditionalWrite', 'metadata'] },
+      async ({ storage, p, suite }) => {
+        const key = `${p}kept.pdf`;
+        const visibility = suite.has('visibility') ? { visibility: 'private' as const } : {};
+        await storage.put(key, 'the original', {
+          ...visibility,
+          contentType: 'text/csv',
+          metadata: { owner: 'ada' },
+        });
+        const before = await storage.head(key);
+        for (const options of [
+          { onConflict: 'fail' as const },
+          { onConflict: 'fail' as const, ...visibility, metadata: { owner: 'eve' } },
+          { onConflict: 'fail' as const, contentType: 'text/html' },
+        ]) {
+          await expectStorageError(
+            storage,
+            () => storage.put(key, 'an intruder', options),
+            'ALREADY_EXISTS',
+            'put',
+          );
+        }
+        const after = await storage.head(key);
+        expect(after.metadata).toEqual({ owner: 'ada' });
+        expect(after.contentType).toBe(before.contentType);
+        expect(after.visibility).toBe(before.visibility);
+        expect(await storage.getText(key)).toBe('the original');
+      },
+    );
+
     for (const streamed of [false, true]) {
       defineCase(
         suite,

@@ -104,6 +104,19 @@ export function registerKeyCases(suite: Suite): void {
 
     defineCase(
       suite,
+      'a key and a longer key that extends its name keep their own metadata (q, q.json/x)',
+      { needs: ['metadata'] },
+      async ({ storage, p }) => {
+        await storage.put(`${p}q`, 'q', { metadata: { who: 'q' } });
+        await storage.put(`${p}q.json/x`, 'x', { metadata: { who: 'x' } });
+        expect((await storage.head(`${p}q`)).metadata).toEqual({ who: 'q' });
+        expect((await storage.head(`${p}q.json/x`)).metadata).toEqual({ who: 'x' });
+        expect(await storage.getText(`${p}q`)).toBe('q');
+      },
+    );
+
+    defineCase(
+      suite,
       'keys with URL-sensitive characters round trip',
       {},
       async ({ storage, p, suite }) => {

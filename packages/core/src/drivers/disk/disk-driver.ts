@@ -1,51 +1,47 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, constants, type Stats } from 'node:fs';
-import { copyFile, link, realpath, rm, rmdir, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { copyFile, link, realpath, rm, stat, unlink } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { streamOfBytes } from '../../body.js';
 import type { Capabilities } from '../../capabilities.js';
-import { contentTypeFor } from '../../content-type.js';
 import type { Driver, DriverBody, DriverCopyOptions, DriverPutOptions } from '../../driver.js';
-import { StorageError } from '../../errors.js';
+import { isStorageError, StorageError } from '../../errors.js';
 import { ListPager } from '../../list-keys.js';
 import { sliceRange } from '../../range.js';
 import { encodeKeyPath, joinUrl, signedUrlFor } from '../../signing.js';
 import type { ListResult, ObjectInfo } from '../../types.js';
 import {
-  CREATE_FLAGS,
   closeFd,
   fdatasync,
   fdPath,
   openFd,
-  READ_FLAGS,
   renamePath,
   statFd,
   writeAll,
   writeStream,
 } from './fd.js';
-import { OpenFile, readExactly } from './file-stream.js';
-import { mapDiskError } from './map-error.js';
-import { diskKeyProblem, errno, SafeRoot, TEMP_SUFFIX } from './safe-path.js';
+import { endedEarly, LazyFile, readExactly } from './file-stream.js';
 import {
-  type FileVersion,
-  readSidecar,
-  removeSidecar,
-  type Sidecar,
-  writeSidecar,
-} from './sidecar.js';
+  alreadyExists,
+  carriedMeta,
+  metaFor,
+  openFile,
+  openTemp,
+  placeFile,
+  pruneEmpty,
+  statKey,
+  toInfo,
+} from './files.js';
+import { mapDiskError } from './map-error.js';
+import { diskKeyProblem, errno, SafeRoot } from './safe-path.js';
+import { assertMetaContained, hashFd, removeSidecar, removeSidecarFolder } from './sidecar.js';
+import { Versions } from './versions.js';
 import { walkKeys } from './walk.js';
 
 const DRIVER_NAME = 'disk';
 const DESCRIBE_CONCURRENCY = 16;
 /** Files up to this size are read whole by get() and their descriptor closed at once. */
 const EAGER_READ_BYTES = 64 * 1024;
-// Temporary names: unique per process without a random draw per write.
-const TEMP_TAG = `${process.pid.toString(36)}${randomBytes(3).toString('hex')}`;
-let tempCounter = 0;
-
-/** A fresh temporary name beside `name`: hidden, unique to this process, never a valid key. */
-const tempName = (name: string) =>
-  `.${name.slice(0, 80)}.${TEMP_TAG}${(tempCounter++).toString(36)}${TEMP_SUFFIX}`;
 
 export interface DiskOptions {
   /** Folder that holds the objects; created when missing. Nothing outside it is ever touched. */
@@ -106,6 +102,15 @@ export function disk(options: DiskOptions): Driver {
     return rootPromise;
   };
   const durable = options.durable === true;
+  const versionsByRoot = new WeakMap<SafeRoot, Versions>();
+  const versionsOf = (safe: SafeRoot) => {
+    let versions = versionsByRoot.get(safe);
+    if (!versions) {
+      versions = new Versions(safe, durable);
+      versionsByRoot.set(safe, versions);
+    }
+    return versions;
+  };
 
   /**
    * Closes a file. On a local file system (see quietClose) close() only drops the descriptor, so
@@ -120,11 +125,7 @@ export function disk(options: DiskOptions): Driver {
 
   /** Runs an operation with the key checked and fs errors mapped. */
   const withKey = async <T>(key: string, fn: (safe: SafeRoot) => Promise<T>): Promise<T> => {
-    const problem = diskKeyProblem(key);
-    if (problem)
-      throw new StorageError('INVALID_KEY', `Invalid key ${JSON.stringify(key)}: ${problem}.`, {
-        key,
-      });
+    diskKeyCheck(key);
     try {
       return await fn(await root());
     } catch (error) {
@@ -132,181 +133,71 @@ export function disk(options: DiskOptions): Driver {
     }
   };
 
-  /** Opens a key's file for reading, refusing links that lead outside the root. */
-  const openFile = async (safe: SafeRoot, key: string): Promise<{ fd: number; file: Stats }> => {
-    const path = safe.pathOf(key);
-    let fd: number;
-    try {
-      fd = await openFd(path, READ_FLAGS);
-    } catch (error) {
-      const code = errno(error);
-      if (code === 'ENOTDIR')
-        throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
-      if (code !== 'ELOOP') throw error;
-      // The key's file is itself a link: follow it only to a place inside the root.
-      const target = await realpath(path);
-      safe.assertInside(target, key);
-      fd = await openFd(target, constants.O_RDONLY);
-    }
-    try {
-      // Checked on the open descriptor, so no link swapped in meanwhile can fool it.
-      safe.assertInside(fdPath(fd) ?? (await realpath(path)), key);
-      const file = statFd(fd);
-      if (!file.isFile())
-        throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
-      return { fd, file };
-    } catch (error) {
-      await closeFd(fd);
-      throw error;
-    }
-  };
-
-  const describe = async (
-    safe: SafeRoot,
-    key: string,
-    file: FileVersion & { mtime: Date },
-  ): Promise<ObjectInfo> => {
-    const sidecar = await readSidecar(safe, key, file);
-    return toInfo(key, file, sidecar);
-  };
-
-  const statKey = async (safe: SafeRoot, key: string) => {
-    const real = await realpath(safe.pathOf(key)).catch((error) => {
-      // Part of the key is a file ("file.txt/child"): for a read, simply not found.
-      if (errno(error) === 'ENOTDIR')
-        throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
-      throw error;
-    });
-    safe.assertInside(real, key);
-    const info = await stat(real);
-    if (!info.isFile())
-      throw new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}.`, { key });
-    return info;
-  };
-
-  /** Puts `temp` in place at `path`: atomically replacing, or failing if something is there. */
-  const commit = async (temp: string, path: string, key: string, ifNoneMatch: boolean) => {
-    if (!ifNoneMatch) return renamePath(temp, path);
-    // link() fails with EEXIST if the name is taken, so exactly one of racing writers wins.
-    try {
-      await link(temp, path);
-    } catch (error) {
-      if (errno(error) === 'EEXIST') {
-        throw new StorageError(
-          'ALREADY_EXISTS',
-          `An object already exists at ${JSON.stringify(key)}.`,
-          { key },
-        );
-      }
-      throw error;
-    } finally {
-      await unlink(temp).catch(() => {});
-    }
-  };
-
   /**
-   * Creates a temporary file beside `path`, checked to be inside the root. The folder is made
-   * (carefully, see SafeRoot.parentFor) only when the first attempt finds it missing.
+   * Opens a key's file and finds the metadata that names it. A sidecar naming another version
+   * means a writer is switching the key: the file is opened again (it may have just been
+   * replaced); then its content decides (a copied or touched file); else it is ambiguous: private.
    */
-  const openTemp = async (safe: SafeRoot, path: string, key: string) => {
-    const name = basename(path);
-    let dir = dirname(path);
+  const openDescribed = async (safe: SafeRoot, key: string) => {
+    const versions = versionsOf(safe);
     for (let attempt = 0; ; attempt++) {
-      const temp = inDir(dir, tempName(name));
-      let fd: number;
+      const { fd, file } = await openFile(safe, key);
       try {
-        fd = await openFd(temp, CREATE_FLAGS, 0o644);
+        const found = await versions.lookup(key, file);
+        if (found !== 'mismatch') return { fd, file, found };
+        if (attempt >= 2) return { fd, file, found: await versions.lookupByContent(key, fd, file) };
       } catch (error) {
-        if (errno(error) !== 'ENOENT' || attempt > 1) throw error;
-        dir = await safe.parentFor(path, key);
-        continue;
+        await closeFd(fd).catch(() => {});
+        throw error;
       }
-      // Directly in the root, whose real path was resolved when the driver opened it, no link
-      // can be in the way (O_EXCL refuses to create through a link at the name itself).
-      if (dir === safe.real) return { fd, temp, target: inDir(dir, name) };
-      const real = fdPath(fd);
-      if (real === undefined || !safe.contains(real)) {
-        // Linked out of the root (or no /proc to tell): resolve the folder the slow way.
-        await closeFd(fd);
-        await unlink(temp).catch(() => {});
-        if (attempt > 1)
-          throw new StorageError(
-            'PERMISSION_DENIED',
-            `Key ${JSON.stringify(key)} leads outside the storage root.`,
-            { key },
-          );
-        dir = await safe.parentFor(path, key);
-        if (real === undefined) return openVerified(dir, name, key, safe);
-        continue;
-      }
-      return { fd, temp: real, target: inDir(dirname(real), name) };
+      await closeFd(fd);
     }
   };
 
-  /** openTemp where /proc is unavailable: the folder was resolved by realpath just before. */
-  const openVerified = async (dir: string, name: string, key: string, safe: SafeRoot) => {
-    const temp = inDir(dir, tempName(name));
-    safe.assertInside(dir, key);
-    return { fd: await openFd(temp, CREATE_FLAGS, 0o644), temp, target: inDir(dir, name) };
+  const describeKey = async (safe: SafeRoot, key: string): Promise<ObjectInfo> => {
+    const file = await statKey(safe, key);
+    const found = await versionsOf(safe).lookup(key, file);
+    if (found !== 'mismatch') return toInfo(key, file, found.meta);
+    const opened = await openDescribed(safe, key);
+    await closeFd(opened.fd);
+    return toInfo(key, opened.file, opened.found.meta);
   };
 
-  const wantsSidecar = (
-    key: string,
-    o: Pick<
-      DriverPutOptions,
-      'contentType' | 'cacheControl' | 'contentDisposition' | 'visibility' | 'metadata'
-    >,
-  ) =>
-    o.contentType !== contentTypeFor(key) ||
-    o.cacheControl !== undefined ||
-    o.contentDisposition !== undefined ||
-    o.visibility !== undefined ||
-    Object.keys(o.metadata).length > 0;
-
-  const sidecarFor = (
-    file: FileVersion,
-    o: Pick<
-      DriverPutOptions,
-      'contentType' | 'cacheControl' | 'contentDisposition' | 'visibility' | 'metadata'
-    >,
-  ): Sidecar => ({
-    v: 1,
-    ino: file.ino,
-    size: file.size,
-    mtimeMs: file.mtimeMs,
-    contentType: o.contentType,
-    ...(o.cacheControl ? { cacheControl: o.cacheControl } : {}),
-    ...(o.contentDisposition ? { contentDisposition: o.contentDisposition } : {}),
-    ...(o.visibility ? { visibility: o.visibility } : {}),
-    ...(Object.keys(o.metadata).length ? { metadata: o.metadata } : {}),
-  });
-
-  /** Removes now-empty folders between `path` and the root (best effort: a busy folder stays). */
-  const pruneEmpty = async (safe: SafeRoot, path: string) => {
-    for (let dir = dirname(path); dir !== safe.real && safe.contains(dir); dir = dirname(dir)) {
-      try {
-        await rmdir(dir);
-      } catch {
-        return;
-      }
+  /** Opens `key` again for a body read after get(): the same version, or PRECONDITION_FAILED. */
+  const reopen = async (safe: SafeRoot, key: string, file: Stats) => {
+    const { fd, file: now } = await openFile(safe, key).catch((error) => {
+      throw errno(error) === 'ENOENT' || isStorageError(error, 'NOT_FOUND')
+        ? endedEarly(key)
+        : error;
+    });
+    if (now.ino !== file.ino || now.size !== file.size || now.mtimeMs !== file.mtimeMs) {
+      await closeFd(fd);
+      throw endedEarly(key);
     }
+    return fd;
   };
 
   const deleteKey = (key: string) =>
     withKey(key, async (safe) => {
       const path = safe.pathOf(key);
+      const slash = key.lastIndexOf('/');
+      // Nothing is touched while the metadata folder leads anywhere but into the root.
+      await assertMetaContained(safe, slash === -1 ? '' : key.slice(0, slash));
       try {
         const real = await realpath(path);
         safe.assertInside(real, key);
         const info = await stat(real);
         if (!info.isFile()) return;
-        await unlink(path);
       } catch (error) {
         const code = errno(error);
         if (code === 'ENOENT' || code === 'ENOTDIR') return;
         throw error;
       }
-      await removeSidecar(safe, key);
+      await versionsOf(safe).remove(key, () =>
+        unlink(path).catch((error) => {
+          if (errno(error) !== 'ENOENT') throw error;
+        }),
+      );
       await pruneEmpty(safe, path);
     });
 
@@ -316,38 +207,54 @@ export function disk(options: DiskOptions): Driver {
 
     put(key: string, body: DriverBody, o: DriverPutOptions) {
       return withKey(key, async (safe) => {
+        const versions = versionsOf(safe);
+        const meta = metaFor(key, o);
+        // Hashed while written only when a sidecar is wanted: plain puts stay on the fast path.
+        const hash = meta ? createHash('sha256') : undefined;
         const { fd, temp, target } = await openTemp(safe, safe.pathOf(key), key);
         let open = true;
         let committed = false;
         try {
           if (body instanceof Uint8Array) {
+            hash?.update(body);
             await writeAll(fd, body);
           } else {
-            await writeStream(fd, body, o.signal);
+            await writeStream(fd, body, o.signal, hash);
           }
           o.signal?.throwIfAborted();
           if (durable) await fdatasync(fd);
           const written = statFd(fd);
           open = false;
           await closeLocal(safe, fd, written);
-          const sidecar = wantsSidecar(key, o) ? sidecarFor(written, o) : undefined;
-          if (sidecar) await writeSidecar(safe, key, sidecar);
-          await commit(temp, target, key, o.ifNoneMatch);
+          await versions.commit({
+            key,
+            target,
+            written,
+            meta,
+            // A plain version over a key with a sidecar: hash what was written.
+            sha256: hash ? hash.digest('hex') : () => hashPath(temp),
+            ifNoneMatch: o.ifNoneMatch,
+            place: () => placeFile(temp, target, key, o.ifNoneMatch),
+          });
           committed = true;
-          return toInfo(key, written, sidecar);
+          return toInfo(key, written, meta);
         } finally {
           if (open) await closeFd(fd).catch(() => {});
-          if (!committed) await unlink(temp).catch(() => {});
+          if (!committed) {
+            await unlink(temp).catch(() => {});
+            // A folder made for this put and left empty would list as a prefix.
+            await pruneEmpty(safe, target);
+          }
         }
       });
     },
 
     get(key, o) {
       return withKey(key, async (safe) => {
-        const { fd, file } = await openFile(safe, key);
+        const { fd, file, found } = await openDescribed(safe, key);
         let open = true;
         try {
-          const info = await describe(safe, key, file);
+          const info = toInfo(key, file, found.meta);
           const { start, end } = sliceRange(file.size, o.range, key);
           const range = o.range ? { range: { offset: start, length: end - start } } : {};
           if (end - start <= EAGER_READ_BYTES) {
@@ -357,20 +264,12 @@ export function disk(options: DiskOptions): Driver {
             await closeLocal(safe, fd, file);
             return { info, ...range, body: () => streamOfBytes(bytes), bytes: async () => bytes };
           }
-          const handle = new OpenFile(fd, start, end, key);
+          // Large: closed now and opened again at the first read, so a body never read (or
+          // read late) holds no descriptor meanwhile.
           open = false;
-          return {
-            info,
-            ...range,
-            body: () => handle.stream(),
-            bytes: async () => {
-              try {
-                return await readExactly(fd, start, end, key);
-              } finally {
-                await handle.close();
-              }
-            },
-          };
+          await closeLocal(safe, fd, file);
+          const handle = new LazyFile(() => reopen(safe, key, file), start, end, key);
+          return { info, ...range, body: () => handle.stream(), bytes: () => handle.bytes() };
         } finally {
           if (open) await closeFd(fd);
         }
@@ -378,7 +277,7 @@ export function disk(options: DiskOptions): Driver {
     },
 
     head(key) {
-      return withKey(key, async (safe) => describe(safe, key, await statKey(safe, key)));
+      return withKey(key, (safe) => describeKey(safe, key));
     },
 
     delete: deleteKey,
@@ -390,12 +289,15 @@ export function disk(options: DiskOptions): Driver {
           // A whole folder: remove it in one go (rm does not follow links inside it).
           const dirKey = prefix.slice(0, -1);
           if (diskKeyProblem(dirKey)) return;
+          await assertMetaContained(safe, dirKey);
           const path = safe.pathOf(dirKey);
           const real = await realpath(path).catch(() => undefined);
           if (real === undefined) return;
           safe.assertInside(real, dirKey);
           await rm(path, { recursive: true, force: true });
-          await rm(join(safe.real, '.stowage', 'meta', dirKey), { recursive: true, force: true });
+          // Sidecars after files: a crash between leaves stale sidecars, never a private
+          // file without its sidecar.
+          await removeSidecarFolder(safe, dirKey);
           await pruneEmpty(safe, path);
           return;
         }
@@ -415,8 +317,8 @@ export function disk(options: DiskOptions): Driver {
           for await (const entry of walkKeys(safe, o.prefix, pager.resumeAfter, shallow)) {
             if (!pager.offer(entry.key, entry.isPrefix)) break;
           }
-          const objects = await mapLimit(pager.keys, DESCRIBE_CONCURRENCY, async (key) =>
-            describe(safe, key, await statKey(safe, key)),
+          const objects = await mapLimit(pager.keys, DESCRIBE_CONCURRENCY, (key) =>
+            describeKey(safe, key),
           );
           return pager.result(objects);
         } catch (error) {
@@ -428,13 +330,11 @@ export function disk(options: DiskOptions): Driver {
     copy(from, to, o: DriverCopyOptions) {
       return withKey(to, async (safe) => {
         diskKeyCheck(from);
-        const { fd, file } = await openFile(safe, from).catch((error) => {
+        const { fd, file, found } = await openDescribed(safe, from).catch((error) => {
           throw mapDiskError(error, from);
         });
-        let sidecar: Sidecar | undefined;
         let sourcePath: string;
         try {
-          sidecar = await readSidecar(safe, from, file);
           sourcePath = fdPath(fd) ?? (await realpath(safe.pathOf(from)));
         } finally {
           await closeFd(fd);
@@ -445,12 +345,19 @@ export function disk(options: DiskOptions): Driver {
         try {
           await copyFile(sourcePath, temp, constants.COPYFILE_FICLONE);
           const written = await stat(temp);
-          const options = sidecarOptions(from, sidecar);
-          const copied = wantsSidecar(to, options) ? sidecarFor(written, options) : undefined;
-          if (copied) await writeSidecar(safe, to, copied);
-          await commit(temp, target, to, o.ifNoneMatch);
+          if (written.size !== file.size) throw endedEarly(from);
+          const meta = carriedMeta(from, to, found.meta);
+          await versionsOf(safe).commit({
+            key: to,
+            target,
+            written,
+            meta,
+            sha256: () => hashPath(temp),
+            ifNoneMatch: o.ifNoneMatch,
+            place: () => placeFile(temp, target, to, o.ifNoneMatch),
+          });
           committed = true;
-          return toInfo(to, written, copied);
+          return toInfo(to, written, meta);
         } finally {
           if (!committed) await unlink(temp).catch(() => {});
         }
@@ -460,40 +367,43 @@ export function disk(options: DiskOptions): Driver {
     move(from, to, o: DriverCopyOptions) {
       return withKey(to, async (safe) => {
         diskKeyCheck(from);
-        const file = await statKey(safe, from).catch((error) => {
+        const { fd, file, found } = await openDescribed(safe, from).catch((error) => {
           throw mapDiskError(error, from);
         });
-        const sidecar = await readSidecar(safe, from, file);
+        await closeFd(fd);
         const fromPath = safe.pathOf(from);
         const dir = await safe.parentFor(safe.pathOf(to), to);
         const target = join(dir, basename(safe.pathOf(to)));
-        // A rename keeps the inode and mtime, so the sidecar stays valid once moved along.
-        const options = sidecarOptions(from, sidecar);
-        const needsSidecar = wantsSidecar(to, options);
-        if (o.ifNoneMatch) {
-          // link() claims the target only if it is free; the source goes only after that. The
-          // target's sidecar is written after the claim, so a refused move changes nothing.
-          try {
-            await link(fromPath, target);
-          } catch (error) {
-            if (errno(error) === 'EEXIST') {
-              throw new StorageError(
-                'ALREADY_EXISTS',
-                `An object already exists at ${JSON.stringify(to)}.`,
-                { key: to },
-              );
+        // A rename keeps the inode and mtime, so the entry written for the target names the file.
+        const meta = carriedMeta(from, to, found.meta);
+        const versions = versionsOf(safe);
+        await versions.commit({
+          key: to,
+          target,
+          written: file,
+          meta,
+          sha256: found.sha256,
+          ifNoneMatch: o.ifNoneMatch,
+          place: async () => {
+            if (!o.ifNoneMatch) return renamePath(fromPath, target);
+            // link() claims the target only if it is free; the source goes only after that.
+            try {
+              await link(fromPath, target);
+            } catch (error) {
+              if (errno(error) === 'EEXIST') throw alreadyExists(to);
+              throw error;
             }
-            throw error;
-          }
-          if (needsSidecar) await writeSidecar(safe, to, sidecarFor(file, options));
-          await unlink(fromPath);
-        } else {
-          if (needsSidecar) await writeSidecar(safe, to, sidecarFor(file, options));
-          await renamePath(fromPath, target);
-        }
-        await removeSidecar(safe, from);
+            await unlink(fromPath);
+          },
+        });
+        // The source's sidecar goes unless a new file was put at the source meanwhile.
+        await versions.locks
+          .run(from, async () => {
+            if (!(await stat(fromPath).catch(() => undefined))) await removeSidecar(safe, from);
+          })
+          .catch(() => {});
         await pruneEmpty(safe, fromPath);
-        return toInfo(to, file, needsSidecar ? sidecarFor(file, options) : undefined);
+        return toInfo(to, file, meta);
       });
     },
 
@@ -540,41 +450,14 @@ function diskKeyCheck(key: string): void {
     });
 }
 
-/** The put options a stored file was written with, recovered from its sidecar. */
-function sidecarOptions(key: string, sidecar: Sidecar | undefined) {
-  return {
-    contentType: sidecar?.contentType ?? contentTypeFor(key),
-    cacheControl: sidecar?.cacheControl,
-    contentDisposition: sidecar?.contentDisposition,
-    visibility: sidecar?.visibility,
-    metadata: sidecar?.metadata ?? {},
-  };
-}
-
-function toInfo(
-  key: string,
-  file: FileVersion & { mtime: Date },
-  sidecar: Sidecar | undefined,
-): ObjectInfo {
-  const info: ObjectInfo = {
-    key,
-    size: file.size,
-    contentType: sidecar?.contentType ?? contentTypeFor(key),
-    // Inode, size and mtime identify a version of a file, as web servers' ETags do.
-    etag: `"${file.ino.toString(16)}-${file.size.toString(16)}-${Math.round(file.mtimeMs * 1000).toString(16)}"`,
-    lastModified: file.mtime,
-    metadata: sidecar?.metadata ? { ...sidecar.metadata } : {},
-  };
-  // Optional fields are set only when present (no conditional spreads on this hot path).
-  if (sidecar?.visibility) info.visibility = sidecar.visibility;
-  if (sidecar?.cacheControl) info.cacheControl = sidecar.cacheControl;
-  if (sidecar?.contentDisposition) info.contentDisposition = sidecar.contentDisposition;
-  return info;
-}
-
-/** `name` inside the folder `dir` (both already normalized, so no join needed). */
-function inDir(dir: string, name: string): string {
-  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+/** SHA-256 of a file's content. */
+async function hashPath(path: string): Promise<string> {
+  const fd = await openFd(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return await hashFd(fd, statFd(fd).size);
+  } finally {
+    await closeFd(fd);
+  }
 }
 
 async function mapLimit<T, R>(

@@ -1,3 +1,4 @@
+import type { Hash } from 'node:crypto';
 import fs, { constants, fstatSync, readlinkSync, type Stats } from 'node:fs';
 import { promisify } from 'node:util';
 
@@ -36,7 +37,9 @@ function writeFd(fd: number, buffer: Uint8Array, offset: number, length: number)
   });
 }
 
-export const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
+// O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, holding a thread of
+// libuv's pool for ever; on regular files it changes nothing.
+export const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 export const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
 
 /** Stats of an open file: answered from the in-memory inode, so synchronous. */
@@ -80,6 +83,7 @@ export async function writeStream(
   fd: number,
   source: AsyncIterable<Uint8Array>,
   signal?: AbortSignal,
+  hash?: Hash,
 ): Promise<void> {
   const chunks = source[Symbol.asyncIterator]();
   let writing: Promise<void> = Promise.resolve();
@@ -88,6 +92,7 @@ export async function writeStream(
       const next = await Promise.all([chunks.next(), writing]).then(([n]) => n);
       signal?.throwIfAborted();
       if (next.done) return;
+      hash?.update(next.value);
       writing = writeAll(fd, next.value);
       // Observed here; awaited (and rethrown) at the next turn of the loop.
       writing.catch(() => {});

@@ -14,7 +14,7 @@ const unread = new FinalizationRegistry<number>((fd) => {
 export function endedEarly(key: string): StorageError {
   return new StorageError(
     'PRECONDITION_FAILED',
-    `The file for ${JSON.stringify(key)} ended early: it was cut short outside Stowage while being read; read it again.`,
+    `The file for ${JSON.stringify(key)} ended early or was replaced after get(): it changed while being read; read it again.`,
     { driver: 'disk', operation: 'get', key, retryable: true },
   );
 }
@@ -40,24 +40,50 @@ export async function readExactly(
   return bytes;
 }
 
-/** An open file whose bytes `[start, end)` are read on demand, once. */
-export class OpenFile {
+/**
+ * A file whose bytes `[start, end)` are read on demand, once. Nothing is open until the first
+ * read: a caller that never reads the body holds no descriptor. `open` reopens the file and checks
+ * it is still the version get() described.
+ */
+export class LazyFile {
+  private fd: number | undefined;
   private closed = false;
 
   constructor(
-    private readonly fd: number,
+    private readonly open: () => Promise<number>,
     private readonly start: number,
     private readonly end: number,
     private readonly key: string,
-  ) {
+  ) {}
+
+  private async descriptor(): Promise<number> {
+    if (this.fd !== undefined) return this.fd;
+    const fd = await this.open();
+    if (this.closed) {
+      await closeFd(fd).catch(() => {});
+      throw readError(new Error('the body was cancelled'), this.key);
+    }
+    this.fd = fd;
+    // A stream started and then dropped unread is closed when collected instead of leaking.
     unread.register(this, fd, this);
+    return fd;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    if (this.fd === undefined) return;
     unread.unregister(this);
     await closeFd(this.fd);
+  }
+
+  /** The whole range at once; the file is closed afterwards. */
+  async bytes(): Promise<Uint8Array> {
+    try {
+      return await readExactly(await this.descriptor(), this.start, this.end, this.key);
+    } finally {
+      await this.close();
+    }
   }
 
   /**
@@ -85,7 +111,7 @@ export class OpenFile {
               request.respond(0);
               return;
             }
-            const n = await readFd(this.fd, view, 0, want, position);
+            const n = await readFd(await this.descriptor(), view, 0, want, position);
             if (n === 0) throw endedEarly(this.key);
             position += n;
             request.respond(n);

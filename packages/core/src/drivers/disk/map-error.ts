@@ -30,7 +30,17 @@ export function mapDiskError(error: unknown, key?: string): StorageError {
       );
     case 'ENOSPC':
     case 'EDQUOT':
-      return new StorageError('TOO_LARGE', `The disk is full${where} (${code}).`, options);
+      return new StorageError(
+        'INSUFFICIENT_STORAGE',
+        `The disk is full${where} (${code}): free space or raise the quota.`,
+        options,
+      );
+    case 'ENAMETOOLONG':
+      return new StorageError(
+        'INVALID_KEY',
+        `A part of the key${where} is longer than the file system allows (255 bytes per name, 4096 per path).`,
+        options,
+      );
     case 'EMFILE':
     case 'ENFILE':
     case 'EBUSY':

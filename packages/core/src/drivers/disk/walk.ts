@@ -1,7 +1,8 @@
 import type { Dirent } from 'node:fs';
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compareKeys } from '../../keys.js';
+import { isOrphanTemp } from './owner.js';
 import { errno, META_DIR, type SafeRoot, TEMP_SUFFIX } from './safe-path.js';
 
 export interface WalkEntry {
@@ -40,7 +41,11 @@ async function* walkDir(
     const { name } = entry;
     if (!name.startsWith(namePrefix)) continue;
     if (dirKey === '' && name === META_DIR) continue;
-    if (name.endsWith(TEMP_SUFFIX)) continue;
+    if (name.endsWith(TEMP_SUFFIX)) {
+      // A dead writer's temporary file (kill -9 mid-put) goes now; a live writer's stays.
+      if (isOrphanTemp(name)) await unlink(join(dirPath(root, dirKey), name)).catch(() => {});
+      continue;
+    }
     const isDir = await isDirectory(root, dirKey, entry);
     if (isDir === undefined) continue;
     children.push({ name, sortKey: isDir ? `${name}/` : name, isDir });
@@ -64,8 +69,11 @@ async function* walkDir(
   }
 }
 
+const dirPath = (root: SafeRoot, dirKey: string) =>
+  dirKey === '' ? root.real : join(root.real, dirKey);
+
 async function readEntries(root: SafeRoot, dirKey: string): Promise<Dirent[]> {
-  const path = dirKey === '' ? root.real : join(root.real, dirKey);
+  const path = dirPath(root, dirKey);
   try {
     if (dirKey !== '') root.assertInside(await realpath(path), dirKey);
     return await readdir(path, { withFileTypes: true });

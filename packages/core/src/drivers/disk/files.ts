@@ -1,0 +1,205 @@
+import { constants, type Stats, statSync } from 'node:fs';
+import { link, realpath, rmdir, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, sep } from 'node:path';
+import { contentTypeFor } from '../../content-type.js';
+import { StorageError } from '../../errors.js';
+import type { ObjectInfo } from '../../types.js';
+import { CREATE_FLAGS, closeFd, fdPath, openFd, READ_FLAGS, renamePath, statFd } from './fd.js';
+import { sweepOrphans, tempName } from './owner.js';
+import { errno, type SafeRoot } from './safe-path.js';
+import type { ObjectMeta } from './sidecar.js';
+
+const notFound = (key: string, why = '') =>
+  new StorageError('NOT_FOUND', `No object at ${JSON.stringify(key)}${why}.`, { key });
+
+/** A FIFO, socket or device at a key is no object; reading it could block for ever. */
+const notRegular = (key: string) =>
+  notFound(key, ': the path is not a regular file (a folder, FIFO, socket or device)');
+
+/** Opens a key's file for reading, refusing links that lead outside the root and non-files. */
+export async function openFile(safe: SafeRoot, key: string): Promise<{ fd: number; file: Stats }> {
+  const path = safe.pathOf(key);
+  let fd: number;
+  try {
+    fd = await openFd(path, READ_FLAGS);
+  } catch (error) {
+    const code = errno(error);
+    if (code === 'ENOTDIR') throw notFound(key);
+    // A socket cannot be opened (ENXIO): no object either.
+    if (code === 'ENXIO') throw notRegular(key);
+    if (code !== 'ELOOP') throw error;
+    // The key's file is itself a link: follow it only to a place inside the root.
+    const target = await realpath(path);
+    safe.assertInside(target, key);
+    fd = await openFd(target, constants.O_RDONLY | constants.O_NONBLOCK);
+  }
+  try {
+    // Checked on the open descriptor, so no link swapped in meanwhile can fool it.
+    safe.assertInside(fdPath(fd) ?? (await realpath(path)), key);
+    const file = statFd(fd);
+    if (!file.isFile()) throw notRegular(key);
+    return { fd, file };
+  } catch (error) {
+    await closeFd(fd);
+    throw error;
+  }
+}
+
+/** Stats of a key's file (links resolved inside the root only). */
+export async function statKey(safe: SafeRoot, key: string): Promise<Stats> {
+  const real = await realpath(safe.pathOf(key)).catch((error) => {
+    // Part of the key is a file ("file.txt/child"): for a read, simply not found.
+    if (errno(error) === 'ENOTDIR') throw notFound(key);
+    throw error;
+  });
+  safe.assertInside(real, key);
+  const info = await stat(real);
+  if (!info.isFile()) throw notRegular(key);
+  return info;
+}
+
+/** Per root (driver): when each folder was last swept of dead writers' temporary files. */
+const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
+
+/** Folders resolved before, by path: the folder's identity then and its real path. */
+const resolvedBy = new WeakMap<SafeRoot, Map<string, { dev: number; ino: number; real: string }>>();
+
+/**
+ * The real path of the existing folder `dir`, checked before anything is created in it; undefined
+ * when it is missing. A folder resolved before and still the same folder (device and inode, one
+ * stat) is not resolved again: a link swapped in anywhere on the way would lead to another folder.
+ */
+async function existingFolder(safe: SafeRoot, dir: string): Promise<string | undefined> {
+  let resolved = resolvedBy.get(safe);
+  if (!resolved) {
+    resolved = new Map();
+    resolvedBy.set(safe, resolved);
+  }
+  try {
+    const known = resolved.get(dir);
+    if (known && safe.quietClose) {
+      const now = statSync(dir, { throwIfNoEntry: false });
+      if (now === undefined) return undefined;
+      if (now.dev === known.dev && now.ino === known.ino) return known.real;
+    }
+    const real = await realpath(dir);
+    const info = await stat(real);
+    if (resolved.size > 10_000) resolved.clear();
+    resolved.set(dir, { dev: info.dev, ino: info.ino, real });
+    return real;
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Creates a temporary file beside `path`. Its folder is resolved and checked to be inside the root
+ * before anything is created (a link out of the root is refused untouched), made when missing.
+ */
+export async function openTemp(safe: SafeRoot, path: string, key: string) {
+  let swept = sweptBy.get(safe);
+  if (!swept) {
+    swept = new Map();
+    sweptBy.set(safe, swept);
+  }
+  const name = basename(path);
+  for (let attempt = 0; ; attempt++) {
+    let dir = dirname(path);
+    if (dir !== safe.real) {
+      dir = (await existingFolder(safe, dir)) ?? (await safe.parentFor(path, key));
+      safe.assertInside(dir, key);
+    }
+    await sweepOrphans(swept, dir);
+    const temp = inDir(dir, tempName(name));
+    let fd: number;
+    try {
+      fd = await openFd(temp, CREATE_FLAGS, 0o644);
+    } catch (error) {
+      // The folder was removed meanwhile (an empty folder pruned by a delete): make it again.
+      if (errno(error) === 'ENOENT' && attempt < 2) continue;
+      throw error;
+    }
+    // A folder swapped for a link between the check and the create is caught on the open file.
+    const real = fdPath(fd) ?? temp;
+    if (!safe.contains(real)) {
+      await closeFd(fd);
+      await unlink(real).catch(() => {});
+      throw new StorageError(
+        'PERMISSION_DENIED',
+        `Key ${JSON.stringify(key)} leads outside the storage root.`,
+        { key },
+      );
+    }
+    return { fd, temp: real, target: inDir(dirname(real), name) };
+  }
+}
+
+/** Puts `temp` in place at `path`: atomically replacing, or failing if something is there. */
+export async function placeFile(temp: string, path: string, key: string, ifNoneMatch: boolean) {
+  if (!ifNoneMatch) return renamePath(temp, path);
+  // link() fails with EEXIST if the name is taken, so exactly one of racing writers wins.
+  try {
+    await link(temp, path);
+  } catch (error) {
+    if (errno(error) === 'EEXIST') throw alreadyExists(key);
+    throw error;
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+export const alreadyExists = (key: string) =>
+  new StorageError('ALREADY_EXISTS', `An object already exists at ${JSON.stringify(key)}.`, {
+    key,
+  });
+
+/** Removes now-empty folders between `path` and the root (best effort: a busy folder stays). */
+export async function pruneEmpty(safe: SafeRoot, path: string): Promise<void> {
+  for (let dir = dirname(path); dir !== safe.real && safe.contains(dir); dir = dirname(dir)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return;
+    }
+  }
+}
+
+/** What `key` needs recorded beside its file: only what differs from a plain object. */
+export function metaFor(key: string, o: ObjectMeta): ObjectMeta | undefined {
+  const meta: ObjectMeta = {};
+  if (o.contentType !== undefined && o.contentType !== contentTypeFor(key))
+    meta.contentType = o.contentType;
+  if (o.cacheControl) meta.cacheControl = o.cacheControl;
+  if (o.contentDisposition) meta.contentDisposition = o.contentDisposition;
+  if (o.visibility) meta.visibility = o.visibility;
+  if (o.metadata && Object.keys(o.metadata).length > 0) meta.metadata = o.metadata;
+  return Object.keys(meta).length > 0 ? meta : undefined;
+}
+
+/** The metadata of an object at `from`, for a copy or move to `to`. */
+export function carriedMeta(from: string, to: string, meta: ObjectMeta | undefined) {
+  return metaFor(to, { ...meta, contentType: meta?.contentType ?? contentTypeFor(from) });
+}
+
+export function toInfo(key: string, file: Stats, meta: ObjectMeta | undefined): ObjectInfo {
+  const info: ObjectInfo = {
+    key,
+    size: file.size,
+    contentType: meta?.contentType ?? contentTypeFor(key),
+    // Inode, size and mtime identify a version of a file, as web servers' ETags do.
+    etag: `"${file.ino.toString(16)}-${file.size.toString(16)}-${Math.round(file.mtimeMs * 1000).toString(16)}"`,
+    lastModified: file.mtime,
+    metadata: meta?.metadata ? { ...meta.metadata } : {},
+  };
+  // Optional fields are set only when present (no conditional spreads on this hot path).
+  if (meta?.visibility) info.visibility = meta.visibility;
+  if (meta?.cacheControl) info.cacheControl = meta.cacheControl;
+  if (meta?.contentDisposition) info.contentDisposition = meta.contentDisposition;
+  return info;
+}
+
+/** `name` inside the folder `dir` (both already normalized, so no join needed). */
+export function inDir(dir: string, name: string): string {
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
