@@ -11,6 +11,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { launchChromium } from '../../test-support/browser.js';
 import * as check from '../../test-support/scenario.js';
+import * as tickets from '../../test-support/scenario-tickets.js';
 import { createApp } from '../src/app.js';
 import { appOptionsFromEnv } from '../src/config.js';
 
@@ -51,6 +52,41 @@ function browserChecks(getApp: () => check.AppUnderTest) {
   it('takes a direct upload straight to the storage', () => check.directUpload(getApp()));
   it('issues a ticket with a QR code and a PDF; regenerates and deletes it', () =>
     check.tickets(getApp()));
+  it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
+    tickets.privateTickets(getApp()));
+}
+
+/** A bucket on the test S3 server, with the CORS rule the direct upload needs. */
+async function createBucket(
+  prefix: string,
+): Promise<{ bucket: string; s3: ReturnType<typeof inject<'s3'>> }> {
+  const s3 = inject('s3');
+  const bucket = `${prefix}-${Date.now().toString(36)}`;
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  // The browser uploads straight to the bucket from the app's origin (the direct upload).
+  await client.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: ['*'],
+            AllowedMethods: ['GET', 'PUT', 'POST'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['ETag'],
+          },
+        ],
+      },
+    }),
+  );
+  client.destroy();
+  return { bucket, s3 };
 }
 
 describe('Express example on the disk driver', () => {
@@ -60,37 +96,48 @@ describe('Express example on the disk driver', () => {
   });
   afterAll(() => app?.server.close());
   browserChecks(() => app);
+  it('ignores X-Forwarded-* headers by default, and follows the Host', () =>
+    tickets.proxyHeaders(app, false));
+});
+
+describe('Express example behind a proxy (TRUST_PROXY=true)', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    app = await startApp('express-proxy', {
+      STORAGE_DISK_ROOT: join(dir, 'proxy', 'media'),
+      TRUST_PROXY: 'true',
+    });
+  });
+  afterAll(() => app?.server.close());
+  it('builds URLs from X-Forwarded-Proto and X-Forwarded-Host', () =>
+    tickets.proxyHeaders(app, true));
+});
+
+describe('Express example on R2 with its documented defaults (media proxy on)', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    const { bucket, s3 } = await createBucket('example-express-r2');
+    // Only the environment changes: no code edit selects R2.
+    app = await startApp('express-r2', {
+      USE_R2: 'true',
+      R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef',
+      R2_BUCKET_NAME: bucket,
+      R2_ACCESS_KEY_ID: s3.accessKeyId,
+      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      R2_ENDPOINT_URL: s3.endpoint,
+    });
+  });
+  afterAll(() => app?.server.close());
+  it('renders an avatar uploaded through the form (through /media-proxy)', () =>
+    check.uploadAvatar(app));
+  it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
+    tickets.privateTickets(app));
 });
 
 describe('Express example on S3', () => {
   let app: Awaited<ReturnType<typeof startApp>>;
   beforeAll(async () => {
-    const s3 = inject('s3');
-    const bucket = `example-express-${Date.now().toString(36)}`;
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    // The browser uploads straight to the bucket from the app's origin (the direct upload).
-    await client.send(
-      new PutBucketCorsCommand({
-        Bucket: bucket,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              AllowedOrigins: ['*'],
-              AllowedMethods: ['GET', 'PUT', 'POST'],
-              AllowedHeaders: ['*'],
-              ExposeHeaders: ['ETag'],
-            },
-          ],
-        },
-      }),
-    );
-    client.destroy();
+    const { bucket, s3 } = await createBucket('example-express');
     app = await startApp('express-s3', {
       USE_S3: 'true',
       AWS_ACCESS_KEY_ID: s3.accessKeyId,

@@ -1,6 +1,6 @@
 import { isStorageError, type Storage, StorageError } from '@stowage/core';
-import type { TicketInput, TicketService } from '@stowage/tickets';
-import { mediaUrl, type UrlMode } from './media.js';
+import { createTicketService, type TicketInput, type TicketService } from '@stowage/tickets';
+import type { UrlMode } from './media.js';
 import { type EventRecord, type JsonStore, type TicketRecord, takeId } from './store.js';
 
 export interface TicketContext {
@@ -8,6 +8,14 @@ export interface TicketContext {
   storage: Storage;
   tickets: TicketService;
   urls: UrlMode;
+}
+
+/**
+ * The demos' ticket service: files private on every storage (per-object visibility where it has
+ * it) and handed out through signed URLs only, since the QR code is the admission credential.
+ */
+export function ticketService(storage: Storage, signingSecret: string): TicketService {
+  return createTicketService({ storage, signingSecret, access: 'private', urlExpiresIn: 900 });
 }
 
 /** What `GET /api/events/ticket/:id` answers (the field names the old Django API had). */
@@ -100,9 +108,11 @@ export async function ticketUrls(
   try {
     // get() checks that both files exist.
     const issued = await ctx.tickets.get(ticket.id, ticket.eventId);
+    // Signed URLs (the service is private): none when the storage cannot sign.
+    if (!issued.qrCode.url || !issued.pdf.url) return undefined;
     return {
-      qrCode: await mediaUrl(ctx.storage, ctx.urls, issued.qrCode.key),
-      pdf: await mediaUrl(ctx.storage, ctx.urls, issued.pdf.key),
+      qrCode: issued.qrCode.url,
+      pdf: issued.pdf.url,
       qrKey: issued.qrCode.key,
       pdfKey: issued.pdf.key,
     };

@@ -16,7 +16,8 @@ export function ticketRoutes(ctx: TicketContext, onError: (error: unknown) => vo
   const router = express.Router();
   const driver = ctx.storage.driver;
   const idOf = (req: Request) => Number(req.params.id);
-  const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  // With 'trust proxy' on, Express reads X-Forwarded-Proto and X-Forwarded-Host here.
+  const origin = (req: Request) => `${req.protocol}://${req.host ?? 'localhost'}`;
   const listPage = async (error?: string, values: Record<string, string> = {}) => {
     const data = await ctx.store.read();
     const rows = data.tickets

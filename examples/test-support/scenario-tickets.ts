@@ -1,0 +1,105 @@
+// Ticket checks both example apps pass: names in any script, private files, the check-in page,
+// URLs behind a proxy.
+import { request } from 'node:http';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { screenshot } from './browser.js';
+import type { AppUnderTest } from './scenario.js';
+
+async function withPage<T>(app: AppUnderTest, run: (page: Page) => Promise<T>): Promise<T> {
+  const context = await app.browser.newContext({ baseURL: app.baseUrl });
+  const page = await context.newPage();
+  try {
+    return await run(page);
+  } finally {
+    await context.close();
+  }
+}
+
+async function submit(page: Page, selector: string): Promise<void> {
+  const loaded = page.waitForEvent('load');
+  await page.click(selector);
+  await loaded;
+}
+
+export const UNICODE_NAME = 'Łukasz Şule Ωμέγα Дмитрий';
+
+/** Issues a ticket through the form; returns its id. */
+export async function issueTicket(page: Page, buyer: string, venue = 'Hala Stulecia, Łódź') {
+  await page.goto('/tickets');
+  await page.fill('input[name=event_title]', 'Noc Muzeów');
+  await page.fill('input[name=event_date]', '2026-05-16T19:00');
+  await page.fill('input[name=venue]', venue);
+  await page.fill('input[name=buyer_name]', buyer);
+  await page.fill('input[name=quantity]', '1');
+  await submit(page, 'form[action="/api/tickets"] button[type=submit]');
+  const id = /\/tickets\/(\d+)$/.exec(new URL(page.url()).pathname)?.[1];
+  expect(id, `ticket page URL, got ${page.url()}: ${await page.textContent('main')}`).toBeDefined();
+  return id as string;
+}
+
+/**
+ * A ticket for a name in Polish, Turkish, Greek and Russian is issued; its files are linked
+ * through signed URLs that work, and their plain (guessable) URLs answer no file.
+ */
+export async function privateTickets(app: AppUnderTest): Promise<void> {
+  await withPage(app, async (page) => {
+    const id = await issueTicket(page, UNICODE_NAME);
+    expect(await page.textContent('main')).toContain(UNICODE_NAME);
+    await screenshot(page, `${app.name}-ticket-unicode`);
+    const api = await (await page.request.get(`/api/events/ticket/${id}`)).json();
+    for (const key of [api.qr_code_key, api.pdf_key] as string[]) {
+      for (const path of ['/media/', '/media-proxy/']) {
+        const plain = await page.request.get(`${path}${key}`);
+        expect(plain.ok(), `${path}${key} must not serve a ticket file`).toBe(false);
+      }
+    }
+    for (const url of [api.qr_code_url, api.pdf_ticket_url] as string[]) {
+      const file = await page.request.get(url);
+      expect(file.status(), url).toBe(200);
+    }
+    const qrSrc = await page.locator('img.qr').getAttribute('src');
+    const pdfHref = await page.locator('a.pdf').getAttribute('href');
+    for (const link of [qrSrc, pdfHref]) {
+      expect(link, 'a signed link').toMatch(/[?&](signature|sig|X-Amz-Signature|s)=|\/s--/i);
+    }
+  });
+}
+
+/** A GET with headers fetch() does not let one set (Host). */
+function rawGet(url: string, headers: Record<string, string>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * The JSON API's absolute URLs follow the Host the browser asked for; X-Forwarded-Proto and
+ * X-Forwarded-Host only when the app is told to trust its proxy (TRUST_PROXY=true). For apps whose
+ * files are served by the app itself (the disk driver).
+ */
+export async function proxyHeaders(app: AppUnderTest, trusted: boolean): Promise<void> {
+  const id = await withPage(app, (page) => issueTicket(page, 'Grace Hopper', 'Pier 7'));
+  const port = new URL(app.baseUrl).port;
+  const json = async (headers: Record<string, string>) =>
+    JSON.parse(await rawGet(`${app.baseUrl}/api/events/ticket/${id}`, headers));
+  const direct = await json({ host: `demo.localhost:${port}` });
+  expect(direct.pdf_ticket_url).toMatch(new RegExp(`^http://demo\\.localhost:${port}/media/`));
+  const forwarded = await json({
+    host: `127.0.0.1:${port}`,
+    'x-forwarded-proto': 'https',
+    'x-forwarded-host': 'tickets.example.org',
+  });
+  const url = String(forwarded.pdf_ticket_url);
+  if (trusted) expect(url).toMatch(/^https:\/\/tickets\.example\.org\/media\//);
+  else expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/media/`));
+}
