@@ -103,3 +103,88 @@ export async function proxyHeaders(app: AppUnderTest, trusted: boolean): Promise
   if (trusted) expect(url).toMatch(/^https:\/\/tickets\.example\.org\/media\//);
   else expect(url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/media/`));
 }
+
+/**
+ * The check-in page: a photo of the ticket's QR code (the PNG the app rendered) admits the holder
+ * once; the same code again is refused, and so is a forged code, pasted or sent to the JSON API.
+ */
+export async function checkInFlow(app: AppUnderTest): Promise<void> {
+  await withPage(app, async (page) => {
+    const id = await issueTicket(page, 'Alan Turing', 'Bletchley Park');
+    const json = await (await page.request.get(`/api/events/ticket/${id}`)).json();
+    const png = await (await page.request.get(json.qr_code_url)).body();
+    const photo = { name: 'ticket-qr.png', mimeType: 'image/png', buffer: png };
+
+    await page.goto('/check-in');
+    await screenshot(page, `${app.name}-check-in`);
+    await page.setInputFiles('#qr-photo', photo);
+    await page.waitForURL(/\/check-in\?result=admitted/);
+    const admitted = await page.locator('.check-in-result').textContent();
+    expect(admitted).toContain('Admitted');
+    expect(admitted).toContain('Alan Turing');
+    await screenshot(page, `${app.name}-check-in-admitted`);
+
+    await page.setInputFiles('#qr-photo', photo);
+    await page.waitForURL(/\/check-in\?result=used/);
+    expect(await page.locator('.check-in-result').textContent()).toContain('already used');
+    await screenshot(page, `${app.name}-check-in-used`);
+
+    await page.fill('textarea[name=payload]', 'stw1.forged.ticket-that-was-never-signed');
+    await submit(page, 'form.check-in button[type=submit]');
+    expect(page.url()).toMatch(/\/check-in\?result=invalid/);
+    expect(await page.locator('.check-in-result').textContent()).toContain('not a valid ticket');
+
+    const forged = await page.request.post('/api/check-in', {
+      data: { payload: 'stw1.forged.ticket-that-was-never-signed' },
+    });
+    expect(forged.status()).toBe(400);
+    expect(await forged.json()).toMatchObject({ admitted: false, result: 'invalid' });
+
+    // A result named in the URL shows only its own fixed text.
+    await page.goto('/check-in?result=%3Cb%3Ehello%3C%2Fb%3E');
+    expect(await page.locator('.check-in-result').count()).toBe(0);
+  });
+}
+
+const PAGES = ['/', '/customers/new', '/tickets', '/check-in'];
+
+/**
+ * Every page at desktop width and on a 390 px phone, screenshots kept; on the phone no page is
+ * wider than the screen. Pages of a customer and a ticket included.
+ */
+export async function everyPage(app: AppUnderTest): Promise<void> {
+  const paths = await withPage(app, async (page) => {
+    const ticket = await issueTicket(page, 'Margaret Hamilton', 'Kennedy Space Center');
+    await page.goto('/customers/new');
+    await page.fill('input[name=name]', 'Maximilian Alexander Konstantin von Hohenzollern');
+    await page.fill(
+      'input[name=email]',
+      'maximilian.alexander.konstantin.von.hohenzollern@example.com',
+    );
+    await submit(page, 'form[enctype="multipart/form-data"] button[type=submit]');
+    const customer = await page
+      .locator('table.customers tbody tr', { hasText: 'Hohenzollern' })
+      .getAttribute('data-customer-id');
+    return [...PAGES, `/customers/${customer}/edit`, `/tickets/${ticket}`];
+  });
+  for (const [label, viewport] of [
+    ['desktop', { width: 1280, height: 800 }],
+    ['390px', { width: 390, height: 844 }],
+  ] as const) {
+    const context = await app.browser.newContext({ baseURL: app.baseUrl, viewport });
+    const page = await context.newPage();
+    try {
+      for (const path of paths) {
+        await page.goto(path);
+        const name = path === '/' ? 'customers' : path.slice(1).replace(/\//g, '-');
+        await screenshot(page, `${app.name}-page-${name}-${label}`);
+        if (label === '390px') {
+          const width = await page.evaluate(() => document.documentElement.scrollWidth);
+          expect(width, `${path} is ${width} px wide on a 390 px screen`).toBeLessThanOrEqual(390);
+        }
+      }
+    } finally {
+      await context.close();
+    }
+  }
+}

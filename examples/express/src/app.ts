@@ -6,6 +6,7 @@ import type { UrlMode } from '@stowage/example-shared/media';
 import { JsonStore } from '@stowage/example-shared/store';
 import { ticketService } from '@stowage/example-shared/tickets';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { checkInRoutes } from './routes/check-in.js';
 import { customerRoutes } from './routes/customers.js';
 import { mediaRoute } from './routes/media.js';
 import { ticketRoutes } from './routes/tickets.js';
@@ -40,6 +41,10 @@ const shared = (name: string) =>
 const sharedFiles = {
   '/style.css': shared('style.css'),
   '/direct-upload-client.js': shared('direct-upload'),
+  '/check-in-client.js': shared('check-in-client'),
+  // jsQR's browser build (window.jsQR), for the check-in page.
+  // (In pnpm's node_modules/.pnpm: hence dotfiles: 'allow' below.)
+  '/jsqr.js': createRequire(shared('check-in-client')).resolve('jsqr'),
 };
 
 /** The demo app. Listen with `createApp(options).listen(port)`. */
@@ -56,7 +61,7 @@ export function createApp(options: CreateAppOptions): Express {
   app.set('trust proxy', options.trustProxy === true);
   app.use(express.static(publicDir, { maxAge: '1h' }));
   for (const [path, file] of Object.entries(sharedFiles)) {
-    app.get(path, (_req, res) => res.sendFile(file, { maxAge: '1h' }));
+    app.get(path, (_req, res) => res.sendFile(file, { maxAge: '1h', dotfiles: 'allow' }));
   }
 
   // The disk driver's URLs point at the app itself.
@@ -71,6 +76,7 @@ export function createApp(options: CreateAppOptions): Express {
 
   app.use(customerRoutes({ store, storage, urls, onError }));
   app.use(ticketRoutes({ store, storage, tickets, urls }, onError));
+  app.use(checkInRoutes({ store, storage, tickets, urls }));
 
   const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
     onError(error);

@@ -54,6 +54,10 @@ function browserChecks(getApp: () => check.AppUnderTest) {
     check.tickets(getApp()));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(getApp()));
+  it('checks a ticket in from a photo of its QR code, once; refuses forged codes', () =>
+    tickets.checkInFlow(getApp()));
+  it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>
+    tickets.everyPage(getApp()));
 }
 
 /** A bucket on the test S3 server, with the CORS rule the direct upload needs. */

@@ -20,7 +20,7 @@ import * as tickets from '../../test-support/scenario-tickets.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const nextBin = createRequire(join(appDir, 'package.json')).resolve('next/dist/bin/next');
-const BUILD_TIMEOUT = 300_000;
+const BUILD_TIMEOUT = 600_000; // a loaded 2-core machine needs 5 minutes
 const START_TIMEOUT = 60_000;
 
 let browser: Browser;
