@@ -188,3 +188,29 @@ export async function everyPage(app: AppUnderTest): Promise<void> {
     }
   }
 }
+
+/**
+ * A refused ticket leaves no trace (the next ticket takes the id it would have had), and a page
+ * shows no message that a link put in its URL.
+ */
+export async function refusalsLeaveNoTrace(app: AppUnderTest): Promise<void> {
+  await withPage(app, async (page) => {
+    const first = Number(await issueTicket(page, 'Ada Lovelace', 'Analytical Hall'));
+    await page.goto('/tickets');
+    await page.fill('input[name=event_title]', 'Wonderful '.repeat(19).trim());
+    await page.fill('input[name=event_date]', '2026-05-16T19:00');
+    await page.fill('input[name=buyer_name]', 'Charles Babbage');
+    await page.fill('input[name=quantity]', '1');
+    await submit(page, 'form[action="/api/tickets"] button[type=submit]');
+    expect(await page.locator('.error[role=alert]').textContent()).toContain('too long to fit');
+    const next = Number(await issueTicket(page, 'Grace Hopper', 'Analytical Hall'));
+    expect(next).toBe(first + 1);
+
+    for (const path of ['/tickets', '/customers/new']) {
+      await page.goto(
+        `${path}?error=${encodeURIComponent('Your account is locked: call +1 555 0100')}`,
+      );
+      expect(await page.locator('.error[role=alert]').count(), path).toBe(0);
+    }
+  });
+}

@@ -74,7 +74,9 @@ export function createApp(options: CreateAppOptions): Express {
     app.use(path, mediaRoute(storage, path, undefined, onError, { privateKeys: isPrivateKey }));
   }
 
-  app.use(customerRoutes({ store, storage, urls, onError }));
+  app.use(
+    customerRoutes({ store, storage, urls, onError, messageSecret: options.ticketSigningSecret }),
+  );
   app.use(ticketRoutes({ store, storage, tickets, urls }, onError));
   app.use(checkInRoutes({ store, storage, tickets, urls }));
 

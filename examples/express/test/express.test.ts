@@ -58,6 +58,8 @@ function browserChecks(getApp: () => check.AppUnderTest) {
     tickets.checkInFlow(getApp()));
   it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>
     tickets.everyPage(getApp()));
+  it('leaves no trace of a refused ticket, and shows no message put in a link', () =>
+    tickets.refusalsLeaveNoTrace(getApp()));
 }
 
 /** A bucket on the test S3 server, with the CORS rule the direct upload needs. */

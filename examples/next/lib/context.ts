@@ -16,6 +16,8 @@ export interface AppContext {
   mediaProxyPath: string | undefined;
   /** TRUST_PROXY=true: absolute URLs follow X-Forwarded-Proto and X-Forwarded-Host. */
   trustProxy: boolean;
+  /** Signs the messages a refused form carries in the URL of the page it goes back to. */
+  messageSecret: string;
 }
 
 // One context per server process. On globalThis because Next may load this module more than
@@ -45,5 +47,6 @@ export function contextFromEnv(env: Env): AppContext {
     signingSecret: settings.signingSecret,
     mediaProxyPath: settings.mediaProxyPath,
     trustProxy: settings.trustProxy,
+    messageSecret: settings.ticketSigningSecret,
   };
 }

@@ -153,6 +153,12 @@ describe('Next.js example on the disk driver', () => {
     tickets.privateTickets(app));
   it('ignores X-Forwarded-* headers by default, and follows the Host', () =>
     tickets.proxyHeaders(app, false));
+  it('checks a ticket in from a photo of its QR code, once; refuses forged codes', () =>
+    tickets.checkInFlow(app));
+  it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>
+    tickets.everyPage(app));
+  it('leaves no trace of a refused ticket, and shows no message put in a link', () =>
+    tickets.refusalsLeaveNoTrace(app));
 });
 
 describe('Next.js example behind a proxy (TRUST_PROXY=true)', () => {

@@ -72,8 +72,9 @@ export async function createTicket(
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > 20) {
     throw new StorageError('INVALID_INPUT', 'Quantity must be a whole number from 1 to 20.');
   }
-  const { ticket, event } = await ctx.store.update((data) => {
+  const { ticket, event, newEvent } = await ctx.store.update((data) => {
     let event = data.events.find((e) => e.title === title && e.date === date && e.venue === venue);
+    const newEvent = !event;
     if (!event) {
       event = { id: takeId(data, 'events'), title, date, venue };
       data.events.push(event);
@@ -86,14 +87,20 @@ export async function createTicket(
       createdAt: new Date().toISOString(),
     };
     data.tickets.push(ticket);
-    return { ticket, event };
+    return { ticket, event, newEvent };
   });
   try {
     await ctx.tickets.issue(toInput(ticket, event));
   } catch (error) {
-    // No ticket without its files: take the record back.
+    // No ticket without its files: take the record back, the event made for it, and their ids
+    // when no later record took one (a refused ticket leaves no trace).
     await ctx.store.update((data) => {
       data.tickets = data.tickets.filter((t) => t.id !== ticket.id);
+      if (data.nextId.tickets === ticket.id + 1) data.nextId.tickets = ticket.id;
+      if (newEvent && !data.tickets.some((t) => t.eventId === event.id)) {
+        data.events = data.events.filter((e) => e.id !== event.id);
+        if (data.nextId.events === event.id + 1) data.nextId.events = event.id;
+      }
     });
     throw error;
   }
