@@ -6,10 +6,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Env } from '@stowage/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
-import { launchChromium } from '../../test-support/browser.js';
+import { createStorage, type Env, memory } from '@stowage/core';
+import { createQrMatrix, createTicketService } from '@stowage/tickets';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, screenshot } from '../../test-support/browser.js';
+import { writeQrVideo } from '../../test-support/camera.js';
 import * as check from '../../test-support/scenario.js';
 import * as tickets from '../../test-support/scenario-tickets.js';
 import { createApp } from '../src/app.js';
@@ -40,6 +42,15 @@ async function startApp(name: string, env: Env): Promise<check.AppUnderTest & { 
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return { name, baseUrl: `http://127.0.0.1:${port}`, storage: options.storage, browser, server };
+}
+
+async function withNewPage<T>(app: check.AppUnderTest, run: (page: Page) => Promise<T>) {
+  const context = await app.browser.newContext({ baseURL: app.baseUrl });
+  try {
+    return await run(await context.newPage());
+  } finally {
+    await context.close();
+  }
 }
 
 function browserChecks(getApp: () => check.AppUnderTest) {
@@ -104,6 +115,41 @@ describe('Express example on the disk driver', () => {
   browserChecks(() => app);
   it('ignores X-Forwarded-* headers by default, and follows the Host', () =>
     tickets.proxyHeaders(app, false));
+
+  it('checks a ticket in with the camera (getUserMedia, a video of its QR code)', async () => {
+    const id = await withNewPage(app, (page) => tickets.issueTicket(page, 'Katherine Johnson'));
+    const json = await (await fetch(`${app.baseUrl}/api/events/ticket/${id}`)).json();
+    // The payload the app signed, made again with the same secret, filmed by a fake camera.
+    const { payload } = await createTicketService({
+      storage: createStorage(memory()),
+      signingSecret: SECRETS.TICKET_SIGNING_SECRET,
+    }).render({
+      ticketId: json.ticket_id,
+      eventId: json.event_id,
+      eventTitle: 'x',
+      eventDate: '2026-01-01',
+      buyerName: 'x',
+      quantity: 1,
+    });
+    const video = join(dir, 'qr-camera.y4m');
+    await writeQrVideo(video, createQrMatrix(payload));
+    const filming = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    try {
+      const context = await filming.newContext({ baseURL: app.baseUrl });
+      const page = await context.newPage();
+      await page.goto('/check-in');
+      await page.click('#start-camera');
+      await page.waitForURL(/\/check-in\?result=admitted/, { timeout: 30_000 });
+      expect(await page.locator('.check-in-result').textContent()).toContain('Katherine Johnson');
+      await screenshot(page, 'express-disk-check-in-camera');
+    } finally {
+      await filming.close();
+    }
+  });
 });
 
 describe('Express example behind a proxy (TRUST_PROXY=true)', () => {
