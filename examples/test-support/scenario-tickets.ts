@@ -203,6 +203,9 @@ export async function refusalsLeaveNoTrace(app: AppUnderTest): Promise<void> {
     await page.fill('input[name=quantity]', '1');
     await submit(page, 'form[action="/api/tickets"] button[type=submit]');
     expect(await page.locator('.error[role=alert]').textContent()).toContain('too long to fit');
+    // Shown at the form's own address, with what was typed: a reload posts nothing.
+    expect(new URL(page.url()).pathname).toBe('/tickets');
+    expect(await page.inputValue('input[name=buyer_name]')).toBe('Charles Babbage');
     const next = Number(await issueTicket(page, 'Grace Hopper', 'Analytical Hall'));
     expect(next).toBe(first + 1);
 

@@ -77,7 +77,7 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(
     customerRoutes({ store, storage, urls, onError, messageSecret: options.ticketSigningSecret }),
   );
-  app.use(ticketRoutes({ store, storage, tickets, urls }, onError));
+  app.use(ticketRoutes({ store, storage, tickets, urls }, onError, options.ticketSigningSecret));
   app.use(checkInRoutes({ store, storage, tickets, urls }));
 
   const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
