@@ -58,6 +58,7 @@ export default defineConfig({
         test: {
           name: 'example-next',
           include: ['examples/next/test/**/*.test.ts'],
+          globalSetup: ['./scripts/s3-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 360_000,
         },

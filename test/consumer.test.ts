@@ -98,6 +98,25 @@ describe('the packed packages, installed with npm', () => {
     expect(JSON.parse(out)).toEqual(expected);
   });
 
+  it('render a ticket for a name outside Latin-1 from ESM and CommonJS (the font is found)', () => {
+    const render = `const service = createTicketService({ storage: createStorage(memory()), signingSecret: 'consumer-ticket-secret-0123456789' });
+const { pdf } = await service.render({ ticketId: 1, eventId: 2, eventTitle: 'Noc Muzeów', eventDate: '2026-05-16', buyerName: 'Łukasz Дмитрий', quantity: 1 });
+console.log(JSON.stringify({ bytes: pdf.byteLength, font: /FontFile2/.test(Buffer.from(pdf).toString('latin1')) }));`;
+    writeFileSync(
+      join(project, 'ticket.mjs'),
+      `import { createStorage, memory } from '@stowage/core';\nimport { createTicketService } from '@stowage/tickets';\n${render}`,
+    );
+    writeFileSync(
+      join(project, 'ticket.cjs'),
+      `const { createStorage, memory } = require('@stowage/core');\nconst { createTicketService } = require('@stowage/tickets');\n(async () => {\n${render}\n})();`,
+    );
+    for (const file of ['ticket.mjs', 'ticket.cjs']) {
+      const out = JSON.parse(run('node', [file], project));
+      expect(out.font, file).toBe(true);
+      expect(out.bytes, file).toBeGreaterThan(1000);
+    }
+  });
+
   for (const resolution of ['node16', 'bundler'] as const) {
     it(`type-check from TypeScript with moduleResolution ${resolution}`, () => {
       const dir = join(project, `ts-${resolution}`);

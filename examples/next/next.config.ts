@@ -3,7 +3,15 @@ import type { NextConfig } from 'next';
 const config: NextConfig = {
   // Loaded by Node as they are, not bundled: pdfkit reads its font files from its own folder,
   // and the storage packages load their SDKs lazily.
-  serverExternalPackages: ['@stowage/core', '@stowage/s3', '@stowage/tickets', 'pdfkit', 'qrcode'],
+  serverExternalPackages: [
+    '@stowage/core',
+    '@stowage/s3',
+    '@stowage/r2',
+    '@stowage/cloudinary',
+    '@stowage/tickets',
+    'pdfkit',
+    'qrcode',
+  ],
   // The code shared with the Express example (examples/shared): TypeScript sources, compiled here.
   transpilePackages: ['@stowage/example-shared'],
   webpack: (webpackConfig) => {

@@ -177,9 +177,25 @@ export async function refusedUploads(app: AppUnderTest): Promise<void> {
       .toContain('The image is larger than 5 MiB');
     await screenshot(page, `${app.name}-too-large`);
 
+    // A TIFF is an image, but not one the form offers (PNG, JPEG, GIF or WebP): refused too.
+    await page.goto('/customers/new');
+    await fillCustomer(page, 'Tiff Image', {
+      name: 'scan.tif',
+      mimeType: 'image/tiff',
+      buffer: Buffer.from('49492a000800000000000000000000000000', 'hex'),
+    });
+    await submit(page, 'form[enctype="multipart/form-data"] button[type=submit]');
+    await expect
+      .poll(() => page.locator('.error[role=alert]').textContent())
+      .toContain('Choose a PNG, JPEG, GIF or WebP image');
+    // The refused form is shown at its own address: a reload does not post it again.
+    expect(new URL(page.url()).pathname).toBe('/customers/new');
+
     expect(await storedKeys(app.storage, 'avatars/')).toEqual(before);
     await page.goto('/');
-    expect(await page.locator('table.customers').textContent()).not.toMatch(/Text File|Huge Image/);
+    expect(await page.locator('table.customers').textContent()).not.toMatch(
+      /Text File|Huge Image|Tiff Image/,
+    );
   });
 }
 

@@ -8,4 +8,6 @@ export default defineConfig({
   sourcemap: true,
   target: 'node20',
   splitting: false,
+  // import.meta.url (the font files are found from it) in the CommonJS build too.
+  shims: true,
 });

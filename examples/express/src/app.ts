@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Storage } from '@stowage/core';
+import { isPrivateKey } from '@stowage/example-shared/config';
 import type { UrlMode } from '@stowage/example-shared/media';
 import { JsonStore } from '@stowage/example-shared/store';
-import { createTicketService } from '@stowage/tickets';
+import { ticketService } from '@stowage/example-shared/tickets';
 import express, { type ErrorRequestHandler, type Express } from 'express';
+import { checkInRoutes } from './routes/check-in.js';
 import { customerRoutes } from './routes/customers.js';
 import { mediaRoute } from './routes/media.js';
 import { ticketRoutes } from './routes/tickets.js';
@@ -24,8 +26,10 @@ export interface CreateAppOptions {
   urls?: UrlMode;
   /** Where the disk driver's files are served (STORAGE_PUBLIC_BASE_URL's path; default /media). */
   mediaPath?: string;
-  /** Also serve the storage at this path (R2's media proxy: /media-proxy). */
+  /** Also serve the storage at this path (R2's media proxy: /media-proxy), ticket files excepted. */
   mediaProxyPath?: string;
+  /** Trust X-Forwarded-Proto and X-Forwarded-Host (TRUST_PROXY=true, behind a PaaS router). */
+  trustProxy?: boolean;
   /** Errors the user is not shown the details of (default: console.error). */
   onError?: (error: unknown) => void;
 }
@@ -37,6 +41,10 @@ const shared = (name: string) =>
 const sharedFiles = {
   '/style.css': shared('style.css'),
   '/direct-upload-client.js': shared('direct-upload'),
+  '/check-in-client.js': shared('check-in-client'),
+  // jsQR's browser build (window.jsQR), for the check-in page.
+  // (In pnpm's node_modules/.pnpm: hence dotfiles: 'allow' below.)
+  '/jsqr.js': createRequire(shared('check-in-client')).resolve('jsqr'),
 };
 
 /** The demo app. Listen with `createApp(options).listen(port)`. */
@@ -45,13 +53,15 @@ export function createApp(options: CreateAppOptions): Express {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const urls = options.urls ?? (storage.capabilities.publicUrl ? 'public' : 'signed');
   const store = new JsonStore(options.dataDir);
-  const tickets = createTicketService({ storage, signingSecret: options.ticketSigningSecret });
+  const tickets = ticketService(storage, options.ticketSigningSecret);
 
   const app = express();
   app.disable('x-powered-by');
+  // Off by default: a client could set these headers on an app it reaches directly.
+  app.set('trust proxy', options.trustProxy === true);
   app.use(express.static(publicDir, { maxAge: '1h' }));
   for (const [path, file] of Object.entries(sharedFiles)) {
-    app.get(path, (_req, res) => res.sendFile(file, { maxAge: '1h' }));
+    app.get(path, (_req, res) => res.sendFile(file, { maxAge: '1h', dotfiles: 'allow' }));
   }
 
   // The disk driver's URLs point at the app itself.
@@ -61,11 +71,14 @@ export function createApp(options: CreateAppOptions): Express {
   }
   if (options.mediaProxyPath) {
     const path = options.mediaProxyPath;
-    app.use(path, mediaRoute(storage, path, undefined, onError));
+    app.use(path, mediaRoute(storage, path, undefined, onError, { privateKeys: isPrivateKey }));
   }
 
-  app.use(customerRoutes({ store, storage, urls, onError }));
-  app.use(ticketRoutes({ store, storage, tickets, urls }, onError));
+  app.use(
+    customerRoutes({ store, storage, urls, onError, messageSecret: options.ticketSigningSecret }),
+  );
+  app.use(ticketRoutes({ store, storage, tickets, urls }, onError, options.ticketSigningSecret));
+  app.use(checkInRoutes({ store, storage, tickets, urls }));
 
   const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
     onError(error);

@@ -1,5 +1,8 @@
-import { type Env, isStorageError } from '@stowage/core';
+import type { Env } from '@stowage/core';
 import { settingsFromEnv } from '@stowage/example-shared/config';
+
+export { describeConfigError } from '@stowage/example-shared/config';
+
 import type { CreateAppOptions } from './app.js';
 
 /** The app's options from the environment (`.env`); see `.env.example`. */
@@ -12,7 +15,8 @@ export function appOptionsFromEnv(env: Env = process.env): CreateAppOptions {
     signingSecret: settings.signingSecret,
     urls: settings.urls,
     mediaPath: mediaPath(env.STORAGE_PUBLIC_BASE_URL),
-    mediaProxyPath: settings.mediaProxy ? '/media-proxy' : undefined,
+    mediaProxyPath: settings.mediaProxyPath,
+    trustProxy: settings.trustProxy,
   };
 }
 
@@ -21,11 +25,4 @@ function mediaPath(publicBaseUrl: string | undefined): string {
   const base = publicBaseUrl?.trim() || '/media';
   const path = base.startsWith('/') ? base : new URL(base).pathname;
   return path.replace(/\/+$/, '') || '/media';
-}
-
-/** A configuration error worth one line, not a stack trace. */
-export function describeConfigError(error: unknown): string | undefined {
-  if (isStorageError(error, 'CONFIG')) return error.message;
-  if (error instanceof Error && /is not set|must be/.test(error.message)) return error.message;
-  return undefined;
 }

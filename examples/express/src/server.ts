@@ -16,6 +16,13 @@ try {
 }
 
 const port = Number(process.env.PORT) || 3000;
-createApp(options).listen(port, () => {
-  console.log(`Stowage demo on http://localhost:${port} (storage: ${options.storage.driver})`);
-});
+// HOST: the address to listen on (default: every interface, as a PaaS needs; 127.0.0.1 keeps the
+// demo to this machine).
+const host = process.env.HOST?.trim() || undefined;
+const announce = () => {
+  const shown = host && host !== '0.0.0.0' && host !== '::' ? host : 'localhost';
+  console.log(`Stowage demo on http://${shown}:${port} (storage: ${options.storage.driver})`);
+};
+const app = createApp(options);
+if (host) app.listen(port, host, announce);
+else app.listen(port, announce);

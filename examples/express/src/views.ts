@@ -16,7 +16,7 @@ export function page(title: string, driver: string, body: SafeHtml): string {
 <body>
 <header>
   <a class="brand" href="/">Stowage demo</a>
-  <nav><a href="/">Customers</a><a href="/tickets">Tickets</a></nav>
+  <nav><a href="/">Customers</a><a href="/tickets">Tickets</a><a href="/check-in">Check-in</a></nav>
   <span class="driver" title="storage driver">storage: ${driver}</span>
 </header>
 <main>

@@ -6,11 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
-import type { Env } from '@stowage/core';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, inject, it } from 'vitest';
-import { launchChromium } from '../../test-support/browser.js';
+import { createStorage, type Env, memory } from '@stowage/core';
+import { createQrMatrix, createTicketService } from '@stowage/tickets';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launchChromium, screenshot } from '../../test-support/browser.js';
+import { writeQrVideo } from '../../test-support/camera.js';
 import * as check from '../../test-support/scenario.js';
+import * as tickets from '../../test-support/scenario-tickets.js';
 import { createApp } from '../src/app.js';
 import { appOptionsFromEnv } from '../src/config.js';
 
@@ -41,6 +44,15 @@ async function startApp(name: string, env: Env): Promise<check.AppUnderTest & { 
   return { name, baseUrl: `http://127.0.0.1:${port}`, storage: options.storage, browser, server };
 }
 
+async function withNewPage<T>(app: check.AppUnderTest, run: (page: Page) => Promise<T>) {
+  const context = await app.browser.newContext({ baseURL: app.baseUrl });
+  try {
+    return await run(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
 function browserChecks(getApp: () => check.AppUnderTest) {
   it('renders an avatar uploaded through the form', () => check.uploadAvatar(getApp()));
   it('shows the default icon for no image and for a lost file', () => check.defaultIcons(getApp()));
@@ -51,6 +63,47 @@ function browserChecks(getApp: () => check.AppUnderTest) {
   it('takes a direct upload straight to the storage', () => check.directUpload(getApp()));
   it('issues a ticket with a QR code and a PDF; regenerates and deletes it', () =>
     check.tickets(getApp()));
+  it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
+    tickets.privateTickets(getApp()));
+  it('checks a ticket in from a photo of its QR code, once; refuses forged codes', () =>
+    tickets.checkInFlow(getApp()));
+  it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>
+    tickets.everyPage(getApp()));
+  it('leaves no trace of a refused ticket, and shows no message put in a link', () =>
+    tickets.refusalsLeaveNoTrace(getApp()));
+}
+
+/** A bucket on the test S3 server, with the CORS rule the direct upload needs. */
+async function createBucket(
+  prefix: string,
+): Promise<{ bucket: string; s3: ReturnType<typeof inject<'s3'>> }> {
+  const s3 = inject('s3');
+  const bucket = `${prefix}-${Date.now().toString(36)}`;
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  // The browser uploads straight to the bucket from the app's origin (the direct upload).
+  await client.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: ['*'],
+            AllowedMethods: ['GET', 'PUT', 'POST'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['ETag'],
+          },
+        ],
+      },
+    }),
+  );
+  client.destroy();
+  return { bucket, s3 };
 }
 
 describe('Express example on the disk driver', () => {
@@ -60,37 +113,83 @@ describe('Express example on the disk driver', () => {
   });
   afterAll(() => app?.server.close());
   browserChecks(() => app);
+  it('ignores X-Forwarded-* headers by default, and follows the Host', () =>
+    tickets.proxyHeaders(app, false));
+
+  it('checks a ticket in with the camera (getUserMedia, a video of its QR code)', async () => {
+    const id = await withNewPage(app, (page) => tickets.issueTicket(page, 'Katherine Johnson'));
+    const json = await (await fetch(`${app.baseUrl}/api/events/ticket/${id}`)).json();
+    // The payload the app signed, made again with the same secret, filmed by a fake camera.
+    const { payload } = await createTicketService({
+      storage: createStorage(memory()),
+      signingSecret: SECRETS.TICKET_SIGNING_SECRET,
+    }).render({
+      ticketId: json.ticket_id,
+      eventId: json.event_id,
+      eventTitle: 'x',
+      eventDate: '2026-01-01',
+      buyerName: 'x',
+      quantity: 1,
+    });
+    const video = join(dir, 'qr-camera.y4m');
+    await writeQrVideo(video, createQrMatrix(payload));
+    const filming = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${video}`,
+    ]);
+    try {
+      const context = await filming.newContext({ baseURL: app.baseUrl });
+      const page = await context.newPage();
+      await page.goto('/check-in');
+      await page.click('#start-camera');
+      await page.waitForURL(/\/check-in\?result=admitted/, { timeout: 30_000 });
+      expect(await page.locator('.check-in-result').textContent()).toContain('Katherine Johnson');
+      await screenshot(page, 'express-disk-check-in-camera');
+    } finally {
+      await filming.close();
+    }
+  });
+});
+
+describe('Express example behind a proxy (TRUST_PROXY=true)', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    app = await startApp('express-proxy', {
+      STORAGE_DISK_ROOT: join(dir, 'proxy', 'media'),
+      TRUST_PROXY: 'true',
+    });
+  });
+  afterAll(() => app?.server.close());
+  it('builds URLs from X-Forwarded-Proto and X-Forwarded-Host', () =>
+    tickets.proxyHeaders(app, true));
+});
+
+describe('Express example on R2 with its documented defaults (media proxy on)', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  beforeAll(async () => {
+    const { bucket, s3 } = await createBucket('example-express-r2');
+    // Only the environment changes: no code edit selects R2.
+    app = await startApp('express-r2', {
+      USE_R2: 'true',
+      R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef',
+      R2_BUCKET_NAME: bucket,
+      R2_ACCESS_KEY_ID: s3.accessKeyId,
+      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      R2_ENDPOINT_URL: s3.endpoint,
+    });
+  });
+  afterAll(() => app?.server.close());
+  it('renders an avatar uploaded through the form (through /media-proxy)', () =>
+    check.uploadAvatar(app));
+  it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
+    tickets.privateTickets(app));
 });
 
 describe('Express example on S3', () => {
   let app: Awaited<ReturnType<typeof startApp>>;
   beforeAll(async () => {
-    const s3 = inject('s3');
-    const bucket = `example-express-${Date.now().toString(36)}`;
-    const client = new S3Client({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-    });
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-    // The browser uploads straight to the bucket from the app's origin (the direct upload).
-    await client.send(
-      new PutBucketCorsCommand({
-        Bucket: bucket,
-        CORSConfiguration: {
-          CORSRules: [
-            {
-              AllowedOrigins: ['*'],
-              AllowedMethods: ['GET', 'PUT', 'POST'],
-              AllowedHeaders: ['*'],
-              ExposeHeaders: ['ETag'],
-            },
-          ],
-        },
-      }),
-    );
-    client.destroy();
+    const { bucket, s3 } = await createBucket('example-express');
     app = await startApp('express-s3', {
       USE_S3: 'true',
       AWS_ACCESS_KEY_ID: s3.accessKeyId,

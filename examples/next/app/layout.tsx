@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav>
             <Link href="/">Customers</Link>
             <Link href="/tickets">Tickets</Link>
+            <Link href="/check-in">Check-in</Link>
           </nav>
           <span className="driver" title="storage driver">
             storage: {driverName()}

@@ -2,7 +2,8 @@ import { type Env, type Storage, selectDriver } from '@stowage/core';
 import { settingsFromEnv } from '@stowage/example-shared/config';
 import type { UrlMode } from '@stowage/example-shared/media';
 import { JsonStore } from '@stowage/example-shared/store';
-import { createTicketService, type TicketService } from '@stowage/tickets';
+import { ticketService } from '@stowage/example-shared/tickets';
+import type { TicketService } from '@stowage/tickets';
 
 export interface AppContext {
   storage: Storage;
@@ -11,8 +12,12 @@ export interface AppContext {
   urls: UrlMode;
   /** The disk driver's signing secret (STORAGE_SIGNING_SECRET), for /media. */
   signingSecret: string | undefined;
-  /** R2's media proxy is on: /media-proxy serves the bucket. */
-  mediaProxy: boolean;
+  /** Where the storage's URLs point in this app besides /media (R2's media proxy), if anywhere. */
+  mediaProxyPath: string | undefined;
+  /** TRUST_PROXY=true: absolute URLs follow X-Forwarded-Proto and X-Forwarded-Host. */
+  trustProxy: boolean;
+  /** Signs the messages a refused form carries in the URL of the page it goes back to. */
+  messageSecret: string;
 }
 
 // One context per server process. On globalThis because Next may load this module more than
@@ -37,9 +42,11 @@ export function contextFromEnv(env: Env): AppContext {
   return {
     storage,
     store: new JsonStore(settings.dataDir),
-    tickets: createTicketService({ storage, signingSecret: settings.ticketSigningSecret }),
+    tickets: ticketService(storage, settings.ticketSigningSecret),
     urls: settings.urls,
     signingSecret: settings.signingSecret,
-    mediaProxy: settings.mediaProxy,
+    mediaProxyPath: settings.mediaProxyPath,
+    trustProxy: settings.trustProxy,
+    messageSecret: settings.ticketSigningSecret,
   };
 }

@@ -1,4 +1,5 @@
 import * as shared from '@stowage/example-shared/customers';
+import { signedMessage } from '@stowage/example-shared/messages';
 import type { Customer } from '@stowage/example-shared/store';
 import { app } from './context';
 import { seeOther } from './http';
@@ -18,7 +19,11 @@ export async function saveCustomerForm(
   if (result.saved) return seeOther('/');
   const back = customer ? `/customers/${customer.id}/edit` : '/customers/new';
   const { fields } = result;
-  return seeOther(back, { error: result.problem, name: fields.name, email: fields.email });
+  return seeOther(back, {
+    ...signedMessage(app().messageSecret, result.problem),
+    name: fields.name,
+    email: fields.email,
+  });
 }
 
 export function findCustomer(id: number): Promise<Customer | undefined> {

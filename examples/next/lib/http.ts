@@ -1,5 +1,7 @@
 import { isStorageError } from '@stowage/core';
 import { errorResponse } from '@stowage/core/http';
+import { requestOrigin } from '@stowage/example-shared/config';
+import { app } from './context';
 
 /** A 303 to `path` (after a form post), with `query` in the URL. */
 export function seeOther(path: string, query: Record<string, string | undefined> = {}): Response {
@@ -29,4 +31,12 @@ export function jsonNotFound(message: string): Response {
 /** A route's numeric `[id]`. */
 export async function idParam(context: { params: Promise<{ id: string }> }): Promise<number> {
   return Number((await context.params).id);
+}
+
+/**
+ * The origin the browser used: the Host header (Next's request.url holds the address the server
+ * listens on), and with TRUST_PROXY=true the proxy's X-Forwarded-Proto and X-Forwarded-Host.
+ */
+export function origin(request: Request): string {
+  return requestOrigin((name) => request.headers.get(name), app().trustProxy);
 }

@@ -1,4 +1,5 @@
 import { createFileHandler, createUploadHandler, type WebHandler } from '@stowage/core/http';
+import { isPrivateKey } from '@stowage/example-shared/config';
 import { MAX_IMAGE_BYTES } from '@stowage/example-shared/media';
 import { app } from './context';
 
@@ -13,8 +14,8 @@ export function mediaRoute(basePath: '/media' | '/media-proxy') {
   let handlers: { files: WebHandler; uploads: WebHandler | undefined } | undefined;
   const get = () => {
     if (handlers) return handlers;
-    const { storage, signingSecret, mediaProxy } = app();
-    const served = basePath === '/media' ? storage.driver === 'disk' : mediaProxy;
+    const { storage, signingSecret, mediaProxyPath } = app();
+    const served = basePath === '/media' ? storage.driver === 'disk' : mediaProxyPath === basePath;
     const onError = (error: unknown) => console.error(error);
     const secret = basePath === '/media' ? signingSecret : undefined;
     handlers = {
@@ -33,7 +34,20 @@ export function mediaRoute(basePath: '/media' | '/media-proxy') {
     };
     return handlers;
   };
-  const files: WebHandler = (request) => get().files(request);
+  const files: WebHandler = (request) => {
+    // Ticket files are private: the media proxy (which serves whatever it is asked) never sends them.
+    if (basePath === '/media-proxy' && isPrivateKey(keyOf(request, basePath))) return notFound();
+    return get().files(request);
+  };
   const uploads: WebHandler = (request) => (get().uploads ?? notFound)(request);
   return { GET: files, HEAD: files, PUT: uploads };
+}
+
+function keyOf(request: Request, basePath: string): string {
+  const path = new URL(request.url).pathname.slice(basePath.length + 1);
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }

@@ -1,13 +1,21 @@
-import { type Env, envFlag, type Storage, selectDriver, storageFromEnv } from '@stowage/core';
+import { cloudinary } from '@stowage/cloudinary';
+import {
+  type Env,
+  envFlag,
+  isStorageError,
+  type Storage,
+  selectDriver,
+  storageFromEnv,
+} from '@stowage/core';
+import { r2 } from '@stowage/r2';
 import { s3 } from '@stowage/s3';
 import type { UrlMode } from './media.js';
 
 /**
- * The cloud drivers the apps can switch to from `.env`. To add one, install its package (in
- * this folder's package.json) and add it here, e.g. `[s3, r2, cloudinary]` with
- * `import { r2 } from '@stowage/r2'`.
+ * Every cloud driver: `.env` alone picks disk, S3, R2 or Cloudinary (see `.env.example`). Each
+ * loads its SDK only when chosen.
  */
-export const drivers = [s3];
+export const drivers = [s3, r2, cloudinary];
 
 /** Used when a secret is not set outside production, so that `pnpm start` and `next dev` work as they are. */
 const DEVELOPMENT_SECRET = 'development-only-secret-do-not-deploy';
@@ -23,8 +31,18 @@ export interface Settings {
   ticketSigningSecret: string;
   /** How pages link to files (MEDIA_URLS, else chosen by the storage). */
   urls: UrlMode;
-  /** R2's media proxy is on (USE_R2 and USE_R2_MEDIA_PROXY): /media-proxy serves the bucket. */
-  mediaProxy: boolean;
+  /**
+   * The path the storage's public URLs point to in this app, other than the disk's /media: R2's
+   * media proxy (`/media-proxy`, on unless USE_R2_MEDIA_PROXY=false). The app serves the bucket
+   * there, ticket files excepted.
+   */
+  mediaProxyPath: string | undefined;
+  /**
+   * TRUST_PROXY=true: the app is behind a reverse proxy (a PaaS router, a load balancer) whose
+   * X-Forwarded-Proto and X-Forwarded-Host say how the browser reached it. Off by default: a
+   * client could send them to an app reached directly.
+   */
+  trustProxy: boolean;
 }
 
 /** The storage and the settings from the environment. A missing secret in production throws. */
@@ -49,8 +67,31 @@ export function settingsFromEnv(env: Env): Settings {
     dataDir: env.DATA_DIR?.trim() || './data',
     ticketSigningSecret: secret('TICKET_SIGNING_SECRET'),
     urls: urlMode(env, storage.capabilities.publicUrl, storage.driver),
-    mediaProxy: envFlag(env, 'USE_R2', false) && envFlag(env, 'USE_R2_MEDIA_PROXY', false),
+    mediaProxyPath: proxyPath(storage),
+    trustProxy: envFlag(env, 'TRUST_PROXY', false),
   };
+}
+
+/** Where the storage's public URLs point when that is a path of this app (not the disk's). */
+function proxyPath(storage: Storage): string | undefined {
+  if (storage.driver === 'disk' || !storage.capabilities.publicUrl) return undefined;
+  let url: string;
+  try {
+    url = storage.url('probe');
+  } catch (error) {
+    if (isStorageError(error, 'UNSUPPORTED')) return undefined;
+    throw error;
+  }
+  if (!url.startsWith('/') || url.startsWith('//') || !url.endsWith('/probe')) return undefined;
+  return url.slice(0, -'/probe'.length) || undefined;
+}
+
+/**
+ * Keys the media proxy does not serve: ticket files are private, handed out through signed URLs
+ * only (the proxy serves every object it is asked for, as a public bucket domain would).
+ */
+export function isPrivateKey(key: string): boolean {
+  return key.startsWith('tickets/');
 }
 
 /**
@@ -63,4 +104,28 @@ function urlMode(env: Env, hasPublicUrls: boolean, driver: string): UrlMode {
   if (asked) throw new Error(`MEDIA_URLS must be public or signed; got ${JSON.stringify(asked)}.`);
   if (driver === 's3' && !env.AWS_S3_CUSTOM_DOMAIN?.trim()) return 'signed';
   return hasPublicUrls ? 'public' : 'signed';
+}
+
+/**
+ * The origin the browser used, for absolute URLs (the JSON API): the Host header, and with
+ * `trustProxy` the proxy's X-Forwarded-Host and X-Forwarded-Proto (first value of each).
+ */
+export function requestOrigin(
+  header: (name: string) => string | null | undefined,
+  trustProxy: boolean,
+): string {
+  const first = (name: string) => header(name)?.split(',')[0]?.trim() || undefined;
+  const forwardedProto = trustProxy ? first('x-forwarded-proto')?.toLowerCase() : undefined;
+  const proto = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : 'http';
+  const host = (trustProxy ? first('x-forwarded-host') : undefined) ?? first('host');
+  // A host header is the client's to write: only a host name or address, and a port.
+  const safe = host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host);
+  return `${proto}://${safe ? host : 'localhost'}`;
+}
+
+/** A configuration error worth one line, not a stack trace (both apps print it and exit). */
+export function describeConfigError(error: unknown): string | undefined {
+  if (isStorageError(error, 'CONFIG')) return error.message;
+  if (error instanceof Error && /is not set|must be/.test(error.message)) return error.message;
+  return undefined;
 }

@@ -5,6 +5,8 @@ import {
   avatarPrefix,
   checkUploadedImage,
   IMAGE_TOO_LARGE,
+  IMAGE_TYPES,
+  IMAGE_TYPES_TEXT,
   isRefusal,
   MAX_IMAGE_BYTES,
   mediaUrl,
@@ -25,15 +27,6 @@ export interface JsonAnswer {
   status: number;
   body: unknown;
 }
-
-/** Extensions for the image types a browser may announce for a direct upload. */
-const IMAGE_EXTENSIONS: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'image/avif': 'avif',
-};
 
 const refused = (status: number, code: string, message: string): JsonAnswer => ({
   status,
@@ -148,9 +141,9 @@ export async function signImageUpload(
 ): Promise<JsonAnswer> {
   if (!customer) return refused(404, 'NOT_FOUND', 'No such customer.');
   const contentType = String(asked.contentType ?? '');
-  const extension = IMAGE_EXTENSIONS[contentType];
+  const extension = Object.hasOwn(IMAGE_TYPES, contentType) ? IMAGE_TYPES[contentType] : undefined;
   if (!extension) {
-    return refused(400, 'INVALID_INPUT', 'Choose a PNG, JPEG, GIF, WebP or AVIF image.');
+    return refused(400, 'INVALID_INPUT', `Choose a ${IMAGE_TYPES_TEXT} image.`);
   }
   const size = Number(asked.size);
   if (!Number.isFinite(size) || size > MAX_IMAGE_BYTES) {

@@ -4,6 +4,16 @@ import { receiveUpload } from '@stowage/core/http';
 import { fileTypeFromBuffer } from 'file-type';
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/** The image types the forms take (by their bytes), and the extension each is stored with. */
+export const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+};
+/** Said wherever an image is asked for or refused. */
+export const IMAGE_TYPES_TEXT = 'PNG, JPEG, GIF or WebP';
 export const IMAGE_TOO_LARGE = 'The image is larger than 5 MiB.';
 /** How long signed URLs handed to the browser work. */
 const SIGNED_URL_SECONDS = 3600;
@@ -59,7 +69,7 @@ export async function receiveCustomerForm(
       key: (file, before) => {
         fieldsBeforeFile = before;
         if (file.filename === '' && file.extension === '') throw NO_FILE_CHOSEN;
-        if (!file.mimeType.startsWith('image/')) throw notAnImage(file.mimeType);
+        if (!Object.hasOwn(IMAGE_TYPES, file.mimeType)) throw notAnImage(file.mimeType);
         return keyFor(file.extension);
       },
     });
@@ -89,7 +99,7 @@ export async function checkUploadedImage(storage: Storage, key: string): Promise
   else {
     const head = info.size === 0 ? new Uint8Array() : await firstBytes(storage, key);
     const type = await fileTypeFromBuffer(head);
-    if (!type?.mime.startsWith('image/')) problem = notAnImage(type?.mime);
+    if (!type || !Object.hasOwn(IMAGE_TYPES, type.mime)) problem = notAnImage(type?.mime);
   }
   if (problem) {
     await storage.delete(key);
@@ -105,9 +115,10 @@ async function firstBytes(storage: Storage, key: string): Promise<Uint8Array> {
 function notAnImage(mimeType: string | undefined): StorageError {
   const found =
     mimeType && mimeType !== 'application/octet-stream' ? ` (its content is ${mimeType})` : '';
+  const what = mimeType?.startsWith('image/') ? 'an image this form takes' : 'an image';
   return new StorageError(
     'INVALID_INPUT',
-    `The file is not an image${found}. Choose a PNG, JPEG, GIF or WebP image.`,
+    `The file is not ${what}${found}. Choose a ${IMAGE_TYPES_TEXT} image.`,
   );
 }
 

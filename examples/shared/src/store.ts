@@ -25,6 +25,8 @@ export interface TicketRecord {
   buyerName: string;
   quantity: number;
   createdAt: string;
+  /** When the ticket was checked in at the entrance; a second entry is refused. */
+  usedAt?: string;
 }
 
 type Kind = 'customers' | 'events' | 'tickets';

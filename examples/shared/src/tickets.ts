@@ -1,6 +1,6 @@
 import { isStorageError, type Storage, StorageError } from '@stowage/core';
-import type { TicketInput, TicketService } from '@stowage/tickets';
-import { mediaUrl, type UrlMode } from './media.js';
+import { createTicketService, type TicketInput, type TicketService } from '@stowage/tickets';
+import type { UrlMode } from './media.js';
 import { type EventRecord, type JsonStore, type TicketRecord, takeId } from './store.js';
 
 export interface TicketContext {
@@ -8,6 +8,14 @@ export interface TicketContext {
   storage: Storage;
   tickets: TicketService;
   urls: UrlMode;
+}
+
+/**
+ * The demos' ticket service: files private on every storage (per-object visibility where it has
+ * it) and handed out through signed URLs only, since the QR code is the admission credential.
+ */
+export function ticketService(storage: Storage, signingSecret: string): TicketService {
+  return createTicketService({ storage, signingSecret, access: 'private', urlExpiresIn: 900 });
 }
 
 /** What `GET /api/events/ticket/:id` answers (the field names the old Django API had). */
@@ -64,8 +72,9 @@ export async function createTicket(
   if (!Number.isInteger(quantity) || quantity < 1 || quantity > 20) {
     throw new StorageError('INVALID_INPUT', 'Quantity must be a whole number from 1 to 20.');
   }
-  const { ticket, event } = await ctx.store.update((data) => {
+  const { ticket, event, newEvent } = await ctx.store.update((data) => {
     let event = data.events.find((e) => e.title === title && e.date === date && e.venue === venue);
+    const newEvent = !event;
     if (!event) {
       event = { id: takeId(data, 'events'), title, date, venue };
       data.events.push(event);
@@ -78,14 +87,20 @@ export async function createTicket(
       createdAt: new Date().toISOString(),
     };
     data.tickets.push(ticket);
-    return { ticket, event };
+    return { ticket, event, newEvent };
   });
   try {
     await ctx.tickets.issue(toInput(ticket, event));
   } catch (error) {
-    // No ticket without its files: take the record back.
+    // No ticket without its files: take the record back, the event made for it, and their ids
+    // when no later record took one (a refused ticket leaves no trace).
     await ctx.store.update((data) => {
       data.tickets = data.tickets.filter((t) => t.id !== ticket.id);
+      if (data.nextId.tickets === ticket.id + 1) data.nextId.tickets = ticket.id;
+      if (newEvent && !data.tickets.some((t) => t.eventId === event.id)) {
+        data.events = data.events.filter((e) => e.id !== event.id);
+        if (data.nextId.events === event.id + 1) data.nextId.events = event.id;
+      }
     });
     throw error;
   }
@@ -100,9 +115,11 @@ export async function ticketUrls(
   try {
     // get() checks that both files exist.
     const issued = await ctx.tickets.get(ticket.id, ticket.eventId);
+    // Signed URLs (the service is private): none when the storage cannot sign.
+    if (!issued.qrCode.url || !issued.pdf.url) return undefined;
     return {
-      qrCode: await mediaUrl(ctx.storage, ctx.urls, issued.qrCode.key),
-      pdf: await mediaUrl(ctx.storage, ctx.urls, issued.pdf.key),
+      qrCode: issued.qrCode.url,
+      pdf: issued.pdf.url,
       qrKey: issued.qrCode.key,
       pdfKey: issued.pdf.key,
     };

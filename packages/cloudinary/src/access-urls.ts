@@ -96,7 +96,8 @@ export async function signedUrl(
   return ctx.sdk.privateDownloadUrl(location.resourceType, location.publicId, {
     format: mapping.media?.extension.toLowerCase() ?? '',
     type: ctx.options.deliveryType,
-    expiresAt: Math.floor(Date.now() / 1000) + options.expiresIn,
+    // The same URL within the window: signed at its start (timestamp), expiring past it.
+    ...signedAtWindow(options.expiresIn),
     attachment: /^\s*attachment/i.test(options.contentDisposition ?? ''),
   });
 }
@@ -149,4 +150,20 @@ export async function signedUpload(
     fields: { ...params, api_key: ctx.options.apiKey, signature },
     expiresAt: new Date((now + lifetime) * 1000),
   };
+}
+
+/**
+ * Signed URLs are the same for every call within a window (a quarter of their lifetime, at most
+ * 15 minutes), so browsers and CDNs cache what they point to: signed at the window's start, valid
+ * until `expiresIn` seconds after its end. Unix seconds.
+ */
+function signingWindow(expiresIn: number, now = Date.now()): { signedAt: number; expires: number } {
+  const window = Math.min(900, Math.max(1, Math.floor(expiresIn / 4)));
+  const signedAt = Math.floor(now / 1000 / window) * window;
+  return { signedAt, expires: signedAt + window + expiresIn };
+}
+
+function signedAtWindow(expiresIn: number): { timestamp: number; expiresAt: number } {
+  const { signedAt, expires } = signingWindow(expiresIn);
+  return { timestamp: signedAt, expiresAt: expires };
 }

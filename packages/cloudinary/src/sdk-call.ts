@@ -378,7 +378,13 @@ export class SdkCalls {
   privateDownloadUrl(
     resourceType: ResourceType,
     publicId: string,
-    options: { format: string; type: DeliveryType; expiresAt: number; attachment: boolean },
+    options: {
+      format: string;
+      type: DeliveryType;
+      expiresAt: number;
+      attachment: boolean;
+      timestamp?: number;
+    },
   ): Promise<string> {
     return this.run(async (sdk) =>
       sdk.utils.private_download_url(publicId, options.format, {
@@ -386,6 +392,7 @@ export class SdkCalls {
         resource_type: resourceType,
         type: options.type,
         expires_at: options.expiresAt,
+        ...(options.timestamp ? { timestamp: options.timestamp } : {}),
         ...(options.attachment ? { attachment: true } : {}),
       }),
     );

@@ -110,3 +110,17 @@ export function verifySignedQuery(
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
+
+/**
+ * Signed URLs are the same for every call within a window (a quarter of their lifetime, at most
+ * 15 minutes), so browsers and CDNs cache what they point to: signed at the window's start, valid
+ * until `expiresIn` seconds after its end. Unix seconds.
+ */
+export function signingWindow(
+  expiresIn: number,
+  now = Date.now(),
+): { signedAt: number; expires: number } {
+  const window = Math.min(900, Math.max(1, Math.floor(expiresIn / 4)));
+  const signedAt = Math.floor(now / 1000 / window) * window;
+  return { signedAt, expires: signedAt + window + expiresIn };
+}

@@ -29,7 +29,13 @@ export async function presignGet(
       ...(options.contentType ? { ResponseContentType: options.contentType } : {}),
     });
     const { getSignedUrl } = await presigner();
-    return await getSignedUrl(ctx.client, command, { expiresIn: options.expiresIn });
+    const now = Date.now();
+    const { signedAt, expires } = signingWindow(options.expiresIn, now);
+    return await getSignedUrl(ctx.client, command, {
+      signingDate: new Date(signedAt * 1000),
+      // SigV4 allows 7 days at most.
+      expiresIn: Math.min(expires - signedAt, 604_800),
+    });
   } catch (error) {
     throw fail(ctx, error, 'signedUrl', key);
   }
@@ -94,4 +100,15 @@ export async function presignUpload(
   } catch (error) {
     throw fail(ctx, error, 'signedUpload', key);
   }
+}
+
+/**
+ * Signed URLs are the same for every call within a window (a quarter of their lifetime, at most
+ * 15 minutes), so browsers and CDNs cache what they point to: signed at the window's start, valid
+ * until `expiresIn` seconds after its end. Unix seconds.
+ */
+function signingWindow(expiresIn: number, now = Date.now()): { signedAt: number; expires: number } {
+  const window = Math.min(900, Math.max(1, Math.floor(expiresIn / 4)));
+  const signedAt = Math.floor(now / 1000 / window) * window;
+  return { signedAt, expires: signedAt + window + expiresIn };
 }

@@ -1,10 +1,11 @@
+import type { FontWeight, TicketTypeface } from './pdf-fonts.js';
 import { invalidField } from './validate.js';
 
 /** How a piece of text may be set into its box. */
 export interface FitSpec {
   /** Ticket field named in the error when the text cannot fit. */
   field: string;
-  font: string;
+  font: FontWeight;
   maxSize: number;
   minSize: number;
   width: number;
@@ -22,12 +23,12 @@ export interface FittedText {
  * `maxLines` lines of `width`, breaking at spaces and, inside a word too long for a line,
  * between characters. Throws INVALID_INPUT naming the field when it fits at no size.
  */
-export function fitText(doc: PDFKit.PDFDocument, text: string, spec: FitSpec): FittedText {
-  doc.font(spec.font).fontSize(1);
-  const words = text.split(' ').map((word) => ({ text: word, width: unitWidth(doc, word) }));
-  const space = unitWidth(doc, ' ');
+export function fitText(typeface: TicketTypeface, text: string, spec: FitSpec): FittedText {
+  const measure: Measure = (piece) => typeface.widthOf(piece, spec.font, 1);
+  const words = text.split(' ').map((word) => ({ text: word, width: measure(word) }));
+  const space = measure(' ');
   for (let size = spec.maxSize; size >= spec.minSize; size--) {
-    const lines = wrap(doc, words, space, size, spec);
+    const lines = wrap(measure, words, space, size, spec);
     if (lines) return { size, lines };
   }
   throw invalidField(
@@ -42,16 +43,10 @@ function shorten(text: string): string {
 
 /**
  * Greedy line breaking. Words are measured once, at 1 pt; a line's width is the sum of its words
- * and spaces. That ignores kerning across a space, which in the standard fonts only ever narrows
- * a line, so a line measured to fit does fit. `undefined` when more than `maxLines` are needed.
+ * and spaces (pdfkit lays words out one by one too, so no kerning crosses a space). `undefined`
+ * when more than `maxLines` are needed.
  */
-function wrap(
-  doc: PDFKit.PDFDocument,
-  words: Measured[],
-  space: number,
-  size: number,
-  spec: FitSpec,
-) {
+function wrap(measure: Measure, words: Measured[], space: number, size: number, spec: FitSpec) {
   const width = spec.width / size;
   const lines: string[] = [];
   let current = '';
@@ -68,9 +63,9 @@ function wrap(
       used = word.width;
     } else {
       // A word wider than a line is cut between characters.
-      const pieces = cutWord(doc, word.text, width);
+      const pieces = cutWord(measure, word.text, width);
       current = pieces.pop() ?? '';
-      used = unitWidth(doc, current);
+      used = measure(current);
       lines.push(...pieces);
     }
     if (lines.length >= spec.maxLines) return undefined;
@@ -85,19 +80,19 @@ interface Measured {
   width: number;
 }
 
-function unitWidth(doc: PDFKit.PDFDocument, text: string): number {
-  return doc.widthOfString(text);
-}
+/** Width at 1 pt. */
+type Measure = (text: string) => number;
 
-function cutWord(doc: PDFKit.PDFDocument, word: string, width: number): string[] {
+function cutWord(measure: Measure, word: string, width: number): string[] {
   const pieces: string[] = [];
-  let rest = word;
-  while (rest.length > 1 && unitWidth(doc, rest) > width) {
+  // By code point, so that no character is cut in two.
+  let rest = Array.from(word);
+  while (rest.length > 1 && measure(rest.join('')) > width) {
     let cut = 1;
-    while (cut < rest.length - 1 && unitWidth(doc, rest.slice(0, cut + 1)) <= width) cut++;
-    pieces.push(rest.slice(0, cut));
+    while (cut < rest.length - 1 && measure(rest.slice(0, cut + 1).join('')) <= width) cut++;
+    pieces.push(rest.slice(0, cut).join(''));
     rest = rest.slice(cut);
   }
-  pieces.push(rest);
+  pieces.push(rest.join(''));
   return pieces;
 }

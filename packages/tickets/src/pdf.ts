@@ -1,4 +1,10 @@
-import { createTicketDocument, pdfBytes } from './pdf-fonts.js';
+import {
+  createTicketDocument,
+  type FontWeight,
+  pdfBytes,
+  type TicketFont,
+  TicketTypeface,
+} from './pdf-fonts.js';
 import { type FittedText, fitText } from './pdf-text.js';
 import { QR_QUIET_ZONE } from './qr.js';
 import type { QrMatrix, Ticket } from './types.js';
@@ -18,8 +24,8 @@ const ACCENT = '#1e2a47';
 const STUB_FILL = '#f3f4f6';
 const WHITE = '#ffffff';
 
-const REGULAR = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
+const REGULAR: FontWeight = 'regular';
+const BOLD: FontWeight = 'bold';
 
 /** The part of a pdfkit document `drawQrVector` uses (so that its type needs no @types/pdfkit). */
 export interface VectorCanvas {
@@ -73,13 +79,19 @@ export interface TicketPdfOptions {
    * for about 10% more time per render.
    */
   compress?: boolean;
+  /**
+   * Fonts tried in order for each character before the built-in DejaVu Sans (Latin, Greek,
+   * Cyrillic and more), e.g. a Noto Sans CJK or Arabic font for names in those scripts. A
+   * character that no font has prints as U+FFFD (a question mark in a diamond).
+   */
+  fonts?: readonly TicketFont[];
 }
 
 /**
  * The default PDF ticket: event title, date, venue, holder, quantity and ids on the left, the QR
  * code (vector) on a tear-off stub on the right. Deterministic: no clock, no random id, so one
- * ticket always gives the same bytes. Throws INVALID_INPUT naming the field whose text does not
- * fit even at its smallest size.
+ * ticket always gives the same bytes. The fonts are embedded, subset to the glyphs used. Throws
+ * INVALID_INPUT naming the field whose text does not fit even at its smallest size.
  */
 export async function renderTicketPdf(
   ticket: Ticket,
@@ -99,11 +111,17 @@ export async function renderTicketPdf(
       CreationDate: new Date(0),
     },
   });
-  // Set afterwards, so that pdfkit does not hash it (in JavaScript MD5) into the /ID.
+  // Set afterwards, so that pdfkit does not hash it (in JavaScript MD5) into the /ID. No creation
+  // date is written: the ticket has no moment of its own, and 1970 would be a wrong one.
   doc.info.Subject = `${ticket.eventTitle}, ${ticket.eventDateText}`;
+  delete (doc.info as { CreationDate?: Date }).CreationDate;
+  // pdfkit copies the info into XMP metadata, which it writes only for PDF 1.4 and later (tickets
+  // are 1.3), and which needs a creation date: skip that copy.
+  (doc as unknown as { _addInfo(): void })._addInfo = () => {};
+  const face = new TicketTypeface(doc, options.fonts);
 
   // Measure everything before drawing anything: a field that does not fit fails the whole render.
-  const title = fitText(doc, ticket.eventTitle, {
+  const title = fitText(face, ticket.eventTitle, {
     field: 'eventTitle',
     font: BOLD,
     maxSize: 26,
@@ -114,10 +132,10 @@ export async function renderTicketPdf(
   const venue =
     ticket.venue === undefined
       ? undefined
-      : fitText(doc, ticket.venue, { ...valueSpec('venue'), maxLines: 2 });
-  const holder = fitText(doc, ticket.buyerName, { ...valueSpec('buyerName'), maxLines: 2 });
-  const date = fitText(doc, ticket.eventDateText, { ...valueSpec('eventDate'), maxLines: 1 });
-  const stubId = fitText(doc, ticket.ticketId, {
+      : fitText(face, ticket.venue, { ...valueSpec('venue'), maxLines: 2 });
+  const holder = fitText(face, ticket.buyerName, { ...valueSpec('buyerName'), maxLines: 2 });
+  const date = fitText(face, ticket.eventDateText, { ...valueSpec('eventDate'), maxLines: 1 });
+  const stubId = fitText(face, ticket.ticketId, {
     field: 'ticketId',
     font: BOLD,
     maxSize: 13,
@@ -126,29 +144,29 @@ export async function renderTicketPdf(
     maxLines: 3,
   });
 
-  drawFrame(doc, ticket);
+  drawFrame(doc, face, ticket);
 
   let y = HEADER_HEIGHT + 26;
-  y = drawLines(doc, title, BOLD, INK, MARGIN, y, 1.12) + 16;
-  y = drawField(doc, 'DATE & TIME', date, MARGIN, y);
-  if (venue) y = drawField(doc, 'VENUE', venue, MARGIN, y);
-  drawField(doc, 'TICKET HOLDER', holder, MARGIN, y);
+  y = drawLines(face, title, BOLD, INK, MARGIN, y, 1.12) + 16;
+  y = drawField(face, 'DATE & TIME', date, MARGIN, y);
+  if (venue) y = drawField(face, 'VENUE', venue, MARGIN, y);
+  drawField(face, 'TICKET HOLDER', holder, MARGIN, y);
 
   // Footer: a note, and the ids (on up to three lines for the longest) at the bottom.
-  const ids = fitText(doc, `Ticket ${ticket.ticketId}  |  Event ${ticket.eventId}`, {
+  const ids = fitText(face, `Ticket ${ticket.ticketId}  |  Event ${ticket.eventId}`, {
     field: 'ticketId',
     font: REGULAR,
     maxSize: 7.5,
     minSize: 5,
     width: MAIN_WIDTH,
-    maxLines: 3,
+    maxLines: 4,
   });
   const idsY = PAGE_HEIGHT - 20 - ids.lines.length * ids.size * 1.2;
-  doc.font(REGULAR).fontSize(8.5).fillColor(MUTED);
+  face.use(REGULAR).fontSize(8.5).fillColor(MUTED);
   doc.text('Show this ticket at the entrance, printed or on your phone.', MARGIN, idsY - 18, {
     lineBreak: false,
   });
-  drawLines(doc, ids, REGULAR, MUTED, MARGIN, idsY, 1.2);
+  drawLines(face, ids, REGULAR, MUTED, MARGIN, idsY, 1.2);
 
   // The stub: QR on a white square (its quiet zone), the ticket id below.
   const stubCenter = STUB_X + (PAGE_WIDTH - STUB_X) / 2;
@@ -158,10 +176,10 @@ export async function renderTicketPdf(
   const quiet = (QR_BOX * QR_QUIET_ZONE) / (qr.size + 2 * QR_QUIET_ZONE);
   drawQrVector(doc, qr, boxX + quiet, boxY + quiet, QR_BOX - 2 * quiet);
   let stubY = boxY + QR_BOX + 12;
-  doc.font(REGULAR).fontSize(8).fillColor(MUTED);
+  face.use(REGULAR).fontSize(8).fillColor(MUTED);
   centered(doc, 'SCAN AT THE ENTRANCE', stubCenter, stubY, 1);
   stubY += 16;
-  doc.font(BOLD).fontSize(stubId.size).fillColor(INK);
+  face.use(BOLD).fontSize(stubId.size).fillColor(INK);
   for (const line of stubId.lines) {
     centered(doc, line, stubCenter, stubY, 0);
     stubY += stubId.size * 1.15;
@@ -175,10 +193,10 @@ function valueSpec(field: string) {
 }
 
 /** Header band, stub background and the perforation between the two parts. */
-function drawFrame(doc: PDFKit.PDFDocument, ticket: Ticket): void {
+function drawFrame(doc: PDFKit.PDFDocument, face: TicketTypeface, ticket: Ticket): void {
   doc.rect(0, 0, PAGE_WIDTH, HEADER_HEIGHT).fill(ACCENT);
   doc.rect(STUB_X, HEADER_HEIGHT, PAGE_WIDTH - STUB_X, PAGE_HEIGHT - HEADER_HEIGHT).fill(STUB_FILL);
-  doc.font(BOLD).fontSize(11).fillColor(WHITE);
+  face.use(BOLD).fontSize(11).fillColor(WHITE);
   doc.text('ADMISSION TICKET', MARGIN, 27, { lineBreak: false, characterSpacing: 2 });
   const admit = `ADMIT ${ticket.quantity}`;
   const admitWidth = doc.fontSize(15).widthOfString(admit);
@@ -197,33 +215,33 @@ function drawFrame(doc: PDFKit.PDFDocument, ticket: Ticket): void {
 
 /** An upper-case label above a value; returns the y below the value. */
 function drawField(
-  doc: PDFKit.PDFDocument,
+  face: TicketTypeface,
   label: string,
   value: FittedText,
   x: number,
   y: number,
 ): number {
-  doc
-    .font(BOLD)
+  face
+    .use(BOLD)
     .fontSize(7.5)
     .fillColor(MUTED)
     .text(label, x, y, { lineBreak: false, characterSpacing: 1.2 });
-  return drawLines(doc, value, REGULAR, INK, x, y + 13, 1.2) + 16;
+  return drawLines(face, value, REGULAR, INK, x, y + 13, 1.2) + 16;
 }
 
 function drawLines(
-  doc: PDFKit.PDFDocument,
+  face: TicketTypeface,
   text: FittedText,
-  font: string,
+  weight: FontWeight,
   color: string,
   x: number,
   y: number,
   leading: number,
 ): number {
-  doc.font(font).fontSize(text.size).fillColor(color);
+  face.use(weight).fontSize(text.size).fillColor(color);
   let at = y;
   for (const line of text.lines) {
-    doc.text(line, x, at, { lineBreak: false });
+    face.draw(line, weight, x, at);
     at += text.size * leading;
   }
   return at;

@@ -30,7 +30,9 @@ export function createTicketRendering(
     qr: (ticket) => createQrMatrix(signer.sign(ticket)),
     png: async (qr) => (overrides.png ? overrides.png(qr) : renderQrPng(qr)),
     pdf: async (ticket, qr) =>
-      overrides.pdf ? overrides.pdf(ticket, qr) : renderTicketPdf(ticket, qr),
+      overrides.pdf
+        ? overrides.pdf(ticket, qr)
+        : renderTicketPdf(ticket, qr, { fonts: overrides.fonts }),
     async files(ticket) {
       const qr = steps.qr(ticket);
       const [png, pdf] = await Promise.all([steps.png(qr), steps.pdf(ticket, qr)]);

@@ -1,4 +1,5 @@
 import type { Storage } from '@stowage/core';
+import type { TicketFont } from './pdf-fonts.js';
 
 /** An id as the caller's database has it: letters, digits, `-` and `_`, or a non-negative integer. */
 export type TicketIdInput = string | number;
@@ -73,6 +74,12 @@ export interface TicketRenderer {
   pdf?(ticket: Ticket, qr: QrMatrix): Promise<Uint8Array> | Uint8Array;
   /** Draws the QR PNG. The default is a 1-bit PNG of about 300 px with a 4-module quiet zone. */
   png?(qr: QrMatrix): Promise<Uint8Array> | Uint8Array;
+  /**
+   * Fonts of the default PDF, tried in order for each character before the built-in DejaVu Sans
+   * (Latin, Greek, Cyrillic and more): e.g. `[{ regular: '/fonts/NotoSansSC-Regular.ttf' }]` for
+   * Chinese names. A character no font has prints as U+FFFD; no text is refused for its script.
+   */
+  fonts?: readonly TicketFont[];
 }
 
 /** Options of {@link createTicketService}. */

@@ -14,9 +14,9 @@ const MAX_TEXT: Record<'eventTitle' | 'buyerName' | 'venue', number> = {
   venue: 200,
 };
 
-// The characters the standard PDF fonts can show (WinAnsiEncoding): printable Latin-1 and the
-// typographic extras of Windows-1252.
-const WIN_ANSI_EXTRAS = new Set('€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ');
+// Control characters print as nothing useful; they are dropped. Any other character is printed,
+// in the first font that has it (see pdf-fonts.ts), so no name is refused for its script.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 /** A StorageError INVALID_INPUT naming the ticket field at fault. */
 export function invalidField(field: string, message: string): StorageError {
@@ -69,25 +69,15 @@ function normalizeText(field: keyof typeof MAX_TEXT, value: unknown): string {
   if (typeof value !== 'string') {
     throw invalidField(field, `expected a string, got ${value === null ? 'null' : typeof value}`);
   }
-  // Runs of white space (newlines included) print as one space.
-  const text = value.replace(/\s+/g, ' ').trim();
+  // Runs of white space (newlines included) print as one space; composed form (NFC), so that an
+  // accent typed as a separate mark prints on its letter.
+  const text = value.replace(/\s+/g, ' ').replace(CONTROL, '').normalize('NFC').trim();
   if (text.length === 0) throw invalidField(field, 'it must not be empty');
   if (text.length > MAX_TEXT[field]) {
     throw invalidField(
       field,
       `it must be at most ${MAX_TEXT[field]} characters, got ${text.length}`,
     );
-  }
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    const printable = (code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff);
-    if (!printable && !WIN_ANSI_EXTRAS.has(char)) {
-      throw invalidField(
-        field,
-        `the character ${JSON.stringify(char)} (U+${code.toString(16).toUpperCase().padStart(4, '0')}) ` +
-          'cannot be printed with the built-in PDF fonts (Latin-1 / Windows-1252); pass render.pdf to draw other scripts',
-      );
-    }
   }
   return text;
 }

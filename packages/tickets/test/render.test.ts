@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { createStorage, isStorageError, memory } from '@stowage/core';
 import { createTicketService, type TicketInput } from '@stowage/tickets';
 import { describe, expect, it } from 'vitest';
@@ -158,5 +159,65 @@ describe('PDF ticket', () => {
     expect(await text(paris, at)).toContain('Thursday 1 January 2026, 00:30');
     expect(await text(paris, '2025-06-14T19:30')).toContain('Saturday 14 June 2025, 19:30');
     expect(await text(tickets, '2025-06-14')).toContain('Saturday 14 June 2025');
+  });
+});
+
+describe('PDF ticket in every script', () => {
+  const names = 'Łukasz Şule Ωμέγα Дмитрий';
+
+  it('prints Latin Extended, Greek and Cyrillic names as they are, with a font embedded', async () => {
+    const ticket = sampleTicket({ buyerName: names, venue: 'Hala Stulecia, Łódź' });
+    const { pdf, payload } = await tickets.render(ticket);
+    await keepArtifact('ticket-unicode.pdf', pdf);
+    const page = await rasterize(pdf, 100);
+    await keepArtifact('ticket-unicode-page1.png', page);
+    expect(decodeQrPng(page)).toBe(payload);
+    const text = (await pdfText(pdf)).text[0]!.replace(/\s+/g, ' ');
+    expect(text).toContain(names);
+    expect(text).toContain('Hala Stulecia, Łódź');
+    const source = Buffer.from(pdf).toString('latin1');
+    expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+    expect(source).toContain('/FontFile2');
+    // Subset, not the whole font (750 KB).
+    expect(pdf.byteLength).toBeLessThan(60_000);
+  });
+
+  it('prints a character no font has as a visible substitute instead of refusing the ticket', async () => {
+    const { pdf } = await tickets.render(sampleTicket({ buyerName: 'Łukasz 李' }));
+    const text = (await pdfText(pdf)).text[0]!;
+    expect(text).toContain('Łukasz \uFFFD');
+    expect(text).not.toMatch(/U\+/);
+  });
+
+  it('uses the fonts passed first, then its own for the characters they lack', async () => {
+    const fontFile = createRequire(import.meta.url).resolve(
+      'dejavu-fonts-ttf/ttf/DejaVuMathTeXGyre.ttf',
+    );
+    const withFont = createTicketService({
+      storage: createStorage(memory()),
+      signingSecret: SECRET,
+      // The built-in DejaVu Sans has no U+210A (script small g); this font has it, no Cyrillic.
+      render: { fonts: [{ regular: fontFile }] },
+    });
+    const { pdf } = await withFont.render(sampleTicket({ buyerName: 'Ada ℊ Дмитрий' }));
+    await keepArtifact('ticket-passed-font-page1.png', await rasterize(pdf, 100));
+    const text = (await pdfText(pdf)).text[0]!.replace(/\s+/g, ' ');
+    expect(text).toContain('ℊ');
+    expect(text).toContain('Дмитрий');
+    const source = Buffer.from(pdf).toString('latin1');
+    expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuMathTeXGyre/);
+    expect(source).toMatch(/\/BaseFont \/[A-Z]{6}\+DejaVuSans\b/);
+  });
+
+  it('names a font that cannot be loaded in a CONFIG error', async () => {
+    const broken = createTicketService({
+      storage: createStorage(memory()),
+      signingSecret: SECRET,
+      render: { fonts: [{ regular: '/nonexistent/Font.ttf' }] },
+    });
+    await expect(broken.render(sampleTicket())).rejects.toSatisfy(
+      (error: unknown) =>
+        isStorageError(error, 'CONFIG') && String(error).includes('/nonexistent/Font.ttf'),
+    );
   });
 });

@@ -125,11 +125,6 @@ describe('issue', () => {
       { eventTitle: 'x'.repeat(201) },
       /eventTitle: it must be at most 200/,
     ],
-    [
-      'a script the PDF font lacks',
-      { buyerName: 'Łukasz 李' },
-      /buyerName: the character "Ł" \(U\+0141\)/,
-    ],
   ])(
     'refuses %s with INVALID_INPUT naming the field, storing nothing',
     async (_, change, message) => {
@@ -292,7 +287,8 @@ describe('URLs', () => {
       expect(url.pathname).toBe(`/media/${key}`);
       expect(url.searchParams.get('sig')).toBeTruthy();
       expect(Number(url.searchParams.get('expires'))).toBeGreaterThan(now + 100);
-      expect(Number(url.searchParams.get('expires'))).toBeLessThan(now + 140);
+      // Signed URLs are stable within a window (a quarter of their lifetime): up to 30 s more.
+      expect(Number(url.searchParams.get('expires'))).toBeLessThan(now + 170);
     }
     expect((await signing.head(QR_KEY)).visibility).toBe('private');
   });

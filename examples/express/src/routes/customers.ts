@@ -10,6 +10,7 @@ import {
   type UploadRequest,
 } from '@stowage/example-shared/customers';
 import { isRefusal, mediaUrl, type UrlMode } from '@stowage/example-shared/media';
+import { signedMessage, verifiedMessage } from '@stowage/example-shared/messages';
 import type { Customer, JsonStore } from '@stowage/example-shared/store';
 import express, { type Request as ExpressRequest, type Router } from 'express';
 import { customerForm, customerList, notFound, page } from '../views.js';
@@ -19,6 +20,8 @@ export interface CustomerRoutesOptions {
   storage: Storage;
   urls: UrlMode;
   onError: (error: unknown) => void;
+  /** Signs the messages a refused form carries to the page it redirects to. */
+  messageSecret: string;
 }
 
 export function customerRoutes(options: CustomerRoutesOptions): Router {
@@ -26,11 +29,6 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
   const router = express.Router();
   const imageUrl = (customer: Customer) =>
     customer.imageKey ? mediaUrl(storage, urls, customer.imageKey) : Promise.resolve(undefined);
-  const htmlPage = (title: string, body: Parameters<typeof page>[2], status = 200) =>
-    new Response(page(title, storage.driver, body), {
-      status,
-      headers: { 'content-type': 'text/html; charset=utf-8' },
-    });
   const directUpload = storage.capabilities.signedUpload;
   const sendNotFound = (res: express.Response) =>
     res
@@ -46,10 +44,21 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
     res.type('html').send(page('Customers', storage.driver, customerList(rows)));
   });
 
-  router.get('/customers/new', (_req, res) => {
-    res
-      .type('html')
-      .send(page('New customer', storage.driver, customerForm({ values: {}, directUpload })));
+  /** What a refused form carried back in the URL: the typed fields, and the signed message. */
+  const carried = (req: ExpressRequest) => {
+    const query = req.query as Record<string, unknown>;
+    const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
+    return {
+      error: verifiedMessage(options.messageSecret, text('error'), text('error_sig')),
+      name: text('name'),
+      email: text('email'),
+    };
+  };
+
+  router.get('/customers/new', (req, res) => {
+    const { error, name, email } = carried(req);
+    const body = customerForm({ values: { name, email }, error, directUpload });
+    res.type('html').send(page('New customer', storage.driver, body));
   });
 
   router.get('/customers/:id/edit', async (req, res) => {
@@ -58,32 +67,34 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
       sendNotFound(res);
       return;
     }
+    const { error, name, email } = carried(req);
     const body = customerForm({
       customer,
       imageUrl: await imageUrl(customer),
-      values: customer,
+      values: { name: name ?? customer.name, email: email ?? customer.email },
+      error,
       directUpload,
     });
     res.type('html').send(page(`Edit ${customer.name}`, storage.driver, body));
   });
 
   /**
-   * Reads a customer form; on a refused image or a missing name, answers the form again with the
-   * message (nothing stored). Otherwise saves it and goes back to the list.
+   * Reads a customer form; on a refused image or a missing name, sends the browser back to the
+   * form with the message and what was typed (nothing stored), at the form's own address, so
+   * that a reload does not post again. Otherwise saves it and goes back to the list.
    */
   const handleForm =
     (customer: Customer | undefined) =>
     async (request: Request): Promise<Response> => {
       const result = await saveCustomerForm(options, request, customer, onError);
       if (result.saved) return new Response(null, { status: 303, headers: { location: '/' } });
-      const body = customerForm({
-        customer,
-        imageUrl: customer && (await imageUrl(customer)),
-        values: result.fields,
-        error: result.problem,
-        directUpload,
+      const back = customer ? `/customers/${customer.id}/edit` : '/customers/new';
+      const query = new URLSearchParams({
+        ...signedMessage(options.messageSecret, result.problem),
+        name: result.fields.name ?? '',
+        email: result.fields.email ?? '',
       });
-      return htmlPage(customer ? `Edit ${customer.name}` : 'New customer', body, result.status);
+      return new Response(null, { status: 303, headers: { location: `${back}?${query}` } });
     };
 
   // Forms with a file are read by receiveUpload, which takes a web Request: toNodeHandler adapts.

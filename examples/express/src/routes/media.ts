@@ -12,6 +12,7 @@ export function mediaRoute(
   basePath: string,
   signingSecret: string | undefined,
   onError: (error: unknown) => void,
+  options: { privateKeys?: (key: string) => boolean } = {},
 ): RequestHandler {
   const files = toNodeHandler(createFileHandler(storage, { basePath, signingSecret, onError }));
   const uploads = signingSecret
@@ -24,5 +25,20 @@ export function mediaRoute(
         }),
       )
     : undefined;
-  return (req, res, next) => (req.method === 'PUT' && uploads ? uploads : files)(req, res, next);
+  return (req, res, next) => {
+    const key = safeDecode(req.path.slice(1));
+    if (key === undefined || options.privateKeys?.(key)) {
+      res.status(404).type('text').send('Not found.\n');
+      return;
+    }
+    (req.method === 'PUT' && uploads ? uploads : files)(req, res, next);
+  };
+}
+
+function safeDecode(path: string): string | undefined {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
 }

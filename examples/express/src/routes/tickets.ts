@@ -1,5 +1,6 @@
 import { isStorageError } from '@stowage/core';
 import { messageFor } from '@stowage/example-shared/media';
+import { signedMessage, verifiedMessage } from '@stowage/example-shared/messages';
 import {
   createTicket,
   deleteTicket,
@@ -12,11 +13,19 @@ import {
 import express, { type Request, type Router } from 'express';
 import { notFound, page, ticketPage, ticketsPage } from '../views.js';
 
-export function ticketRoutes(ctx: TicketContext, onError: (error: unknown) => void): Router {
+/** Fields of the ticket form, carried back to it after a refusal. */
+const FORM_FIELDS = ['event_title', 'event_date', 'venue', 'buyer_name', 'quantity'] as const;
+
+export function ticketRoutes(
+  ctx: TicketContext,
+  onError: (error: unknown) => void,
+  messageSecret: string,
+): Router {
   const router = express.Router();
   const driver = ctx.storage.driver;
   const idOf = (req: Request) => Number(req.params.id);
-  const origin = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+  // With 'trust proxy' on, Express reads X-Forwarded-Proto and X-Forwarded-Host here.
+  const origin = (req: Request) => `${req.protocol}://${req.host ?? 'localhost'}`;
   const listPage = async (error?: string, values: Record<string, string> = {}) => {
     const data = await ctx.store.read();
     const rows = data.tickets
@@ -25,8 +34,16 @@ export function ticketRoutes(ctx: TicketContext, onError: (error: unknown) => vo
     return page('Tickets', driver, ticketsPage(rows, error, values));
   };
 
-  router.get('/tickets', async (_req, res) => {
-    res.type('html').send(await listPage());
+  router.get('/tickets', async (req, res) => {
+    const query = req.query as Record<string, unknown>;
+    const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
+    const values: Record<string, string> = {};
+    for (const name of FORM_FIELDS) {
+      const value = text(name);
+      if (value !== undefined) values[name] = value;
+    }
+    const error = verifiedMessage(messageSecret, text('error'), text('error_sig'));
+    res.type('html').send(await listPage(error, values));
   });
 
   router.get('/tickets/:id', async (req, res) => {
@@ -53,8 +70,10 @@ export function ticketRoutes(ctx: TicketContext, onError: (error: unknown) => vo
       res.redirect(303, `/tickets/${ticket.id}`);
     } catch (error) {
       if (!isStorageError(error, 'INVALID_INPUT')) onError(error);
-      res.status(isStorageError(error, 'INVALID_INPUT') ? 400 : 500);
-      res.type('html').send(await listPage(messageFor(error), values));
+      // Back to the form at its own address (a reload posts nothing), with what was typed.
+      const query = new URLSearchParams(signedMessage(messageSecret, messageFor(error)));
+      for (const name of FORM_FIELDS) query.set(name, String(values[name] ?? ''));
+      res.redirect(303, `/tickets?${query}`);
     }
   });
   router.post('/api/tickets/:id/regenerate', async (req, res) => {

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { app } from '@/lib/context';
-import { param, type SearchParams } from '@/lib/search-params';
+import { pageMessage, param, type SearchParams } from '@/lib/search-params';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Tickets' };
@@ -13,7 +13,7 @@ export default async function TicketsPage({ searchParams }: { searchParams: Sear
   const rows = data.tickets
     .map((ticket) => ({ ticket, event: data.events.find((e) => e.id === ticket.eventId) }))
     .reverse();
-  const error = value('error');
+  const error = pageMessage(query);
   return (
     <>
       <h1>Tickets</h1>

@@ -1,5 +1,6 @@
 import { isStorageError } from '@stowage/core';
 import { messageFor } from '@stowage/example-shared/media';
+import { signedMessage } from '@stowage/example-shared/messages';
 import { createTicket } from '@stowage/example-shared/tickets';
 import { app } from '@/lib/context';
 import { seeOther } from '@/lib/http';
@@ -14,6 +15,9 @@ export async function POST(request: Request) {
     return seeOther(`/tickets/${ticket.id}`);
   } catch (error) {
     if (!isStorageError(error, 'INVALID_INPUT')) console.error(error);
-    return seeOther('/tickets', { error: messageFor(error), ...form });
+    return seeOther('/tickets', {
+      ...form,
+      ...signedMessage(app().messageSecret, messageFor(error)),
+    });
   }
 }

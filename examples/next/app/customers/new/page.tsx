@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { CustomerForm } from '@/components/customer-form';
-import { param, type SearchParams } from '@/lib/search-params';
+import { pageMessage, param, type SearchParams } from '@/lib/search-params';
 
 export const metadata: Metadata = { title: 'New customer' };
 
@@ -11,7 +11,7 @@ export default async function NewCustomerPage({ searchParams }: { searchParams: 
       <h1>New customer</h1>
       <CustomerForm
         values={{ name: param(query, 'name'), email: param(query, 'email') }}
-        error={param(query, 'error')}
+        error={pageMessage(query)}
         directUpload={false}
       />
     </>

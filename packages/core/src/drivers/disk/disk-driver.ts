@@ -8,7 +8,7 @@ import type { Driver, DriverBody, DriverCopyOptions, DriverPutOptions } from '..
 import { isStorageError, StorageError } from '../../errors.js';
 import { ListPager } from '../../list-keys.js';
 import { sliceRange } from '../../range.js';
-import { encodeKeyPath, joinUrl, signedUrlFor } from '../../signing.js';
+import { encodeKeyPath, joinUrl, signedUrlFor, signingWindow } from '../../signing.js';
 import type { ListResult, ObjectInfo } from '../../types.js';
 import {
   closeFd,
@@ -417,7 +417,7 @@ export function disk(options: DiskOptions): Driver {
         {
           method: 'GET',
           key,
-          expires: Math.floor(Date.now() / 1000) + o.expiresIn,
+          expires: signingWindow(o.expiresIn).expires,
           responseContentDisposition: o.contentDisposition,
           responseContentType: o.contentType,
         },

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { CustomerForm } from '@/components/customer-form';
 import { app } from '@/lib/context';
 import { findCustomer } from '@/lib/customers';
-import { param, type SearchParams } from '@/lib/search-params';
+import { pageMessage, param, type SearchParams } from '@/lib/search-params';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,7 +33,7 @@ export default async function EditCustomerPage({ params, searchParams }: Props) 
           name: param(query, 'name') ?? customer.name,
           email: param(query, 'email') ?? customer.email,
         }}
-        error={param(query, 'error')}
+        error={pageMessage(query)}
         directUpload={storage.capabilities.signedUpload}
       />
     </>
