@@ -15,7 +15,33 @@ export interface TicketContext {
  * it) and handed out through signed URLs only, since the QR code is the admission credential.
  */
 export function ticketService(storage: Storage, signingSecret: string): TicketService {
-  return createTicketService({ storage, signingSecret, access: 'private', urlExpiresIn: 900 });
+  return createTicketService({
+    storage: withoutAppUrls(storage),
+    signingSecret,
+    access: 'private',
+    urlExpiresIn: 900,
+  });
+}
+
+/**
+ * R2 behind the app's media proxy (USE_R2_MEDIA_PROXY, the default): the bucket itself is private
+ * and the demo's proxy never serves tickets/, so ticket files are reached through signed URLs
+ * only. The ticket service gets the storage without the proxy's URLs and links tickets through
+ * signed URLs. A public domain in front of the bucket (R2_PUBLIC_URL) makes every file public:
+ * then this does nothing and the ticket service refuses to start, saying what to change.
+ */
+function withoutAppUrls(storage: Storage): Storage {
+  if (!storage.capabilities.publicUrl || storage.capabilities.visibility) return storage;
+  if (!storage.url('tickets/probe.pdf').startsWith('/')) return storage;
+  const capabilities = Object.freeze({ ...storage.capabilities, publicUrl: false });
+  return Object.create(storage, {
+    capabilities: { value: capabilities },
+    url: {
+      value: () => {
+        throw new StorageError('UNSUPPORTED', 'Ticket files are linked through signed URLs only.');
+      },
+    },
+  }) as Storage;
 }
 
 /** What `GET /api/events/ticket/:id` answers (the field names the old Django API had). */
