@@ -65,13 +65,13 @@ describe('changeset version on a scratch copy', () => {
     // The bug this guards against: changesets 2 gave peer dependents of core a major bump.
     git(scratch, 'add', '-A');
     git(scratch, 'commit', '-q', '-m', 'version packages');
-    const released = publishedPackages(scratch)[0].version;
+    const released = publishedPackages(scratch)[0]!.version;
     writeFileSync(
       join(scratch, '.changeset', 'core-feature.md'),
       '---\n"@stowage/core": minor\n---\n\nA feature in core.\n',
     );
     changesetVersion();
-    const [major, minor] = released.split('.').map(Number);
+    const [major = 0, minor = 0] = released.split('.').map(Number);
     for (const { name, version } of publishedPackages(scratch))
       expect(version, name).toBe(`${major}.${minor + 1}.0`);
   });
