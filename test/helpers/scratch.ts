@@ -1,7 +1,7 @@
 /**
  * A scratch copy of the repository for release tests: every file git tracks or would track
  * (the working tree as it is, uncommitted changes included), plus each package's dist/ when
- * asked, committed to a fresh git repository. node_modules is linked, not copied.
+ * asked, committed to a fresh git repository.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -27,7 +27,11 @@ export function git(cwd: string, ...args: string[]): string {
   );
 }
 
-export function scratchCopy(options: { dist?: boolean } = {}): string {
+/**
+ * `dist`: copy each package's built dist/ too. `install`: run `pnpm install` in the copy (needed
+ * to build or publish there); otherwise the repository's root node_modules is linked.
+ */
+export function scratchCopy(options: { dist?: boolean; install?: boolean } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'stowage-scratch-'));
   const files = git(repo, 'ls-files', '-z', '--cached', '--others', '--exclude-standard')
     .split('\0')
@@ -44,9 +48,18 @@ export function scratchCopy(options: { dist?: boolean } = {}): string {
   git(dir, 'init', '-q', '-b', 'main');
   git(dir, 'add', '-A');
   git(dir, 'commit', '-q', '-m', 'scratch copy');
-  // Linked after the commit, and kept out of git: a link is no folder, so .gitignore misses it.
-  symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
-  appendFileSync(join(dir, '.git', 'info', 'exclude'), '/node_modules\n');
+  if (options.install) {
+    // A real install, as CI does (offline: the store has every package): the workspace links
+    // then point inside the copy, so pnpm rewrites workspace: ranges with the copy's versions.
+    execFileSync('pnpm', ['install', '--offline', '--frozen-lockfile', '--reporter=silent'], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } else {
+    // Linked after the commit, and kept out of git: a link is no folder, so .gitignore misses it.
+    symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
+    appendFileSync(join(dir, '.git', 'info', 'exclude'), '/node_modules\n');
+  }
   return dir;
 }
 
