@@ -33,6 +33,13 @@ let env: NodeJS.ProcessEnv;
 let version: string;
 let publishOutput: string;
 const apps = new Map<string, string>();
+// What a release manager would see, kept in test-artifacts/ (CI uploads it).
+const transcript: string[] = [];
+function record(cwd: string, command: string, output: string): void {
+  // Without the spinners' terminal escapes.
+  const plain = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').trimEnd();
+  transcript.push(`${cwd} $ ${command}`, plain, '');
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -81,9 +88,9 @@ async function install(manager: (typeof managers)[number]): Promise<void> {
   const specs = [...names.map((name) => `${name}@${version}`), '@types/node@^22'];
   const args =
     manager === 'npm'
-      ? ['install', '--no-audit', '--no-fund', '--loglevel=error', ...specs]
-      : ['add', '--reporter=silent', ...specs];
-  await runAsync(manager, args, app, env);
+      ? ['install', '--no-audit', '--no-fund', ...specs]
+      : ['add', '--reporter=append-only', ...specs];
+  record(`app-${manager}`, `${manager} ${args.join(' ')}`, await runAsync(manager, args, app, env));
   apps.set(manager, app);
 }
 
@@ -102,15 +109,25 @@ beforeAll(async () => {
   git(scratch, 'add', '-A');
   git(scratch, 'commit', '-q', '-m', 'Version Packages');
   version = publishedPackages(scratch)[0]!.version;
+  record(
+    'scratch',
+    'changeset version',
+    `versions: ${publishedPackages(scratch)
+      .map((p) => `${p.name}@${p.version}`)
+      .join(' ')}`,
+  );
   // The CLI bundles its package.json (for --version): build it again at the new version, as the
   // release job builds after the version pull request merged. The other builds do not change.
   await runAsync('pnpm', ['--filter', '@stowage/cli', 'build'], scratch);
   await registryStarted;
   publishOutput = run('pnpm', ['release'], scratch, env);
+  record('scratch', 'pnpm release', publishOutput);
   await Promise.all(managers.map(install));
 }, 900_000);
 
 afterAll(() => {
+  mkdirSync(join(repo, 'test-artifacts'), { recursive: true });
+  writeFileSync(join(repo, 'test-artifacts', 'publish-transcript.txt'), transcript.join('\n'));
   if (registryDir) execFileSync('bash', [registryScript, 'stop', registryDir]);
   if (scratch) rmSync(scratch, { recursive: true, force: true });
   if (work) rmSync(work, { recursive: true, force: true });
@@ -174,9 +191,9 @@ for (const manager of managers) {
     }, 300_000);
 
     it('run the CLI with npx @stowage/cli', () => {
-      expect(run('npx', ['@stowage/cli', '--version'], apps.get(manager)!, env).trim()).toContain(
-        version,
-      );
+      const output = run('npx', ['@stowage/cli', '--version'], apps.get(manager)!, env);
+      record(`app-${manager}`, 'npx @stowage/cli --version', output);
+      expect(output.trim()).toContain(version);
     });
   });
 }
