@@ -31,7 +31,7 @@ it('the CI workflow and .ci/run test exactly those lines', () => {
   const ciRun = readFileSync(join(repo, '.ci', 'run'), 'utf8');
   const installed = [...ciRun.matchAll(/node\.sh install (\d+)/g)].map((m) => Number(m[1]));
   expect([...installed].sort()).toEqual(lines);
-  for (const line of lines) expect(ciRun).toContain(`PATH="$node${line}:$PATH" pnpm test`);
+  for (const line of lines) expect(ciRun).toContain(`test_on ${line} "$node${line}"`);
   // The README's test command, which goes through node.sh.
   expect(readJson(join(repo, 'package.json')).scripts).toMatchObject({
     test: 'bash scripts/node.sh exec pnpm run test:all',
