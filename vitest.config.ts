@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { projects } from './vitest.workspace.js';
 
 const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
@@ -17,11 +18,6 @@ const alias = [
   { find: '@stowage/images', replacement: src('images/src/index.ts') },
 ];
 
-const project = (name: string, extra: Record<string, unknown> = {}) => ({
-  extends: true as const,
-  test: { name, include: [`packages/${name}/test/**/*.test.ts`], ...extra },
-});
-
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -31,38 +27,7 @@ export default defineConfig({
       : ['default'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: [
-      project('core'),
-      // S3 and R2 run against a real S3 server: the Ceph gateway, started once (or S3_ENDPOINT).
-      project('s3', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
-      project('r2', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
-      project('cloudinary'),
-      project('tickets', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
-      project('images', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
-      project('cli', { globalSetup: ['./scripts/s3-global-setup.ts'] }),
-      // Repository-level checks: packed packages installed as users get them, docs samples.
-      { extends: true as const, test: { name: 'repo', include: ['test/**/*.test.ts'] } },
-      // The example apps in Chromium. The Next one runs `next build`, on the packages' dist/:
-      // run `pnpm build` first (`pnpm test` does).
-      {
-        extends: true as const,
-        test: {
-          name: 'example-express',
-          include: ['examples/express/test/**/*.test.ts'],
-          globalSetup: ['./scripts/s3-global-setup.ts'],
-          testTimeout: 60_000,
-        },
-      },
-      {
-        extends: true as const,
-        test: {
-          name: 'example-next',
-          include: ['examples/next/test/**/*.test.ts'],
-          globalSetup: ['./scripts/s3-global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 360_000,
-        },
-      },
-    ],
+    // The list of test projects lives in vitest.workspace.ts.
+    projects,
   },
 });

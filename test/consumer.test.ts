@@ -5,7 +5,7 @@
  * TypeScript checked with `moduleResolution` node16 and bundler. Needs `pnpm build` (as
  * `pnpm test` does first).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -18,14 +18,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ROUND_TRIP_RESULT,
+  roundTripCjs,
+  roundTripEsm,
+  run,
+  typeCheck,
+} from './helpers/consumer-app.js';
+import { repo } from './helpers/scratch.js';
 
-const repo = new URL('..', import.meta.url).pathname;
-const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
 let project: string;
-
-function run(command: string, args: string[], cwd: string): string {
-  return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 function publishable(): { name: string; dir: string }[] {
   return readdirSync(join(repo, 'packages'))
@@ -67,35 +69,13 @@ afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
 });
 
-const ROUND_TRIP = (importLine: string) => `${importLine}
-const root = process.argv[2];
-const storage = createStorage(disk({ root }));
-const info = await storage.put('greetings/hello.txt', 'hello from a consumer');
-const text = await storage.getText('greetings/hello.txt');
-let notFound = false;
-try { await storage.head('missing.txt'); } catch (error) { notFound = isStorageError(error, 'NOT_FOUND'); }
-console.log(JSON.stringify({ key: info.key, text, notFound }));
-`;
-
-const expected = { key: 'greetings/hello.txt', text: 'hello from a consumer', notFound: true };
-
 describe('the packed packages, installed with npm', () => {
   it('work from ESM', () => {
-    writeFileSync(
-      join(project, 'esm.mjs'),
-      ROUND_TRIP("import { createStorage, disk, isStorageError } from '@stowage/core';"),
-    );
-    const out = run('node', ['esm.mjs', mkdtempSync(join(tmpdir(), 'consumer-esm-'))], project);
-    expect(JSON.parse(out)).toEqual(expected);
+    expect(roundTripEsm(project)).toEqual(ROUND_TRIP_RESULT);
   });
 
   it('work from CommonJS', () => {
-    const body = ROUND_TRIP(
-      "const { createStorage, disk, isStorageError } = require('@stowage/core');",
-    );
-    writeFileSync(join(project, 'cjs.cjs'), `(async () => {\n${body}\n})();`);
-    const out = run('node', ['cjs.cjs', mkdtempSync(join(tmpdir(), 'consumer-cjs-'))], project);
-    expect(JSON.parse(out)).toEqual(expected);
+    expect(roundTripCjs(project)).toEqual(ROUND_TRIP_RESULT);
   });
 
   it('render a ticket for a name outside Latin-1 from ESM and CommonJS (the font is found)', () => {
@@ -118,53 +98,9 @@ console.log(JSON.stringify({ bytes: pdf.byteLength, font: /FontFile2/.test(Buffe
   });
 
   for (const resolution of ['node16', 'bundler'] as const) {
-    it(`type-check from TypeScript with moduleResolution ${resolution}`, () => {
-      const dir = join(project, `ts-${resolution}`);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(
-        join(dir, 'main.ts'),
-        `import { createStorage, disk, isStorageError, type ObjectInfo, type Storage } from '@stowage/core';
-import { createFileHandler, toNodeHandler } from '@stowage/core/http';
-import { s3 } from '@stowage/s3';
-import { cloudinary } from '@stowage/cloudinary';
-import { createTicketService } from '@stowage/tickets';
-const storage: Storage = createStorage(disk({ root: './media', publicBaseUrl: '/media' }));
-export const info: Promise<ObjectInfo> = storage.put('a.txt', 'x', { onConflict: 'fail' });
-export const handler = toNodeHandler(createFileHandler(storage, { basePath: '/media' }));
-export const drivers = [s3, cloudinary];
-export const tickets = createTicketService;
-export const check = (e: unknown) => isStorageError(e, 'NOT_FOUND');
-// @ts-expect-error: an unknown error code is a type error
-isStorageError(null, 'NOT_A_CODE');
-`,
-      );
-      const module = resolution === 'node16' ? 'node16' : 'esnext';
-      writeFileSync(
-        join(dir, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            strict: true,
-            noEmit: true,
-            module,
-            moduleResolution: resolution,
-            target: 'es2022',
-            types: ['node'],
-            skipLibCheck: false,
-            lib: ['es2023', 'dom'],
-          },
-          files: ['main.ts'],
-        }),
-      );
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-      const result = (() => {
-        try {
-          return run('node', [tsc, '-p', 'tsconfig.json'], dir);
-        } catch (error) {
-          return String((error as { stdout?: string }).stdout ?? error);
-        }
-      })();
-      expect(result).toBe('');
-    });
+    it(`type-check from TypeScript with moduleResolution ${resolution}`, async () => {
+      expect(await typeCheck(project, resolution)).toBe('');
+    }, 120_000);
   }
 
   it('load no cloud SDK when only @stowage/core is imported (ESM and CommonJS)', () => {
