@@ -103,6 +103,11 @@ export async function receiveUpload(
     const fields: Record<string, string> = {};
     let upload: Promise<{ object: ObjectInfo; filename: string }> | undefined;
     let settled = false;
+    // Set when the form itself broke (cut short, malformed): whatever put() then fails with, the
+    // client sent a bad request. Which of the parser's and put()'s failures is seen first
+    // depends on the Node version.
+    let formBroken = false;
+    const unreadable = () => invalid('the form could not be read (malformed or interrupted)');
 
     const fail = (error: unknown) => {
       if (settled) return;
@@ -123,6 +128,9 @@ export async function receiveUpload(
         stream.resume();
         return;
       }
+      stream.once('error', () => {
+        formBroken = true;
+      });
       const filename = info.filename ?? '';
       // The fields sent before the file, as they are now: later ones may arrive while it streams.
       const before = { ...fields };
@@ -133,7 +141,7 @@ export async function receiveUpload(
         { filename, declaredType: info.mimeType },
         before,
       ).then((object) => ({ object, filename }));
-      upload.catch(fail);
+      upload.catch((error) => fail(formBroken ? unreadable() : error));
     });
     parser.on('field', (name, value, info) => {
       if (info.nameTruncated) return fail(invalid('a form field name is too long'));
@@ -165,7 +173,9 @@ export async function receiveUpload(
       }, fail);
     });
     pipeline(source, parser, (error) => {
-      if (error) fail(invalid('the form could not be read (malformed or interrupted)'));
+      if (!error) return;
+      formBroken = true;
+      fail(unreadable());
     });
   });
 }
