@@ -77,25 +77,26 @@ describe('the R2 media proxy (createFileHandler at /media-proxy, streaming from 
     }
   });
 
-  it('streams a 100 MiB object with flat memory', async () => {
+  it('streams a 192 MiB object with flat memory', async () => {
     async function* chunks() {
       const chunk = new Uint8Array(MiB).fill(3);
-      for (let i = 0; i < 100; i++) yield chunk;
+      for (let i = 0; i < 192; i++) yield chunk;
     }
     await storage.put('big/video.mp4', chunks());
     global.gc?.();
     const before = process.memoryUsage().rss;
     let peak = before;
     const response = await fetch(`${base}/media-proxy/big/video.mp4`);
-    expect(response.headers.get('content-length')).toBe(String(100 * MiB));
+    expect(response.headers.get('content-length')).toBe(String(192 * MiB));
     let received = 0;
     for await (const chunk of response.body!) {
       received += chunk.byteLength;
       peak = Math.max(peak, process.memoryUsage().rss);
     }
-    expect(received).toBe(100 * MiB);
-    // Buffering the object would add 100 MiB or more; streaming stays within a few chunks + GC slack.
-    expect(peak - before).toBeLessThan(64 * MiB);
+    expect(received).toBe(192 * MiB);
+    // Buffering the object would add 192 MiB or more; streaming stays within a few chunks + GC
+    // slack (about 35 MiB on Node 22, 70 on Node 24, whose collector lets more garbage pile up).
+    expect(peak - before).toBeLessThan(112 * MiB);
     await storage.delete('big/video.mp4');
   }, 120_000);
 });
