@@ -279,22 +279,17 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     }
   };
 
+  const skip = (entry: Entry, reason: string): void => {
+    totals.skipped++;
+    totals.skippedBytes += entry.size;
+    emit({ type: 'skipped', key: entry.key, size: entry.size, reason, totals: snapshot() });
+  };
+
   const processEntry = async (entry: Entry): Promise<void> => {
     try {
       const found = force && overwrite ? undefined : await existing(entry.key);
       const same = found ? (overwrite ? sameObject(entry, found) : KEPT) : undefined;
-      if (same) {
-        totals.skipped++;
-        totals.skippedBytes += entry.size;
-        emit({
-          type: 'skipped',
-          key: entry.key,
-          size: entry.size,
-          reason: same,
-          totals: snapshot(),
-        });
-        return;
-      }
+      if (same) return skip(entry, same);
       const size = dryRun ? entry.size : await copyWithRetries(entry);
       totals.copied++;
       totals.copiedBytes += size;
@@ -304,19 +299,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         interrupted++;
         return;
       }
-      if (!overwrite && isStorageError(error, 'ALREADY_EXISTS')) {
-        // Written to the target meanwhile (through a mirror): that version is the newer one.
-        totals.skipped++;
-        totals.skippedBytes += entry.size;
-        emit({
-          type: 'skipped',
-          key: entry.key,
-          size: entry.size,
-          reason: KEPT,
-          totals: snapshot(),
-        });
-        return;
-      }
+      // Written to the target meanwhile (through a mirror): that version is the newer one.
+      if (!overwrite && isStorageError(error, 'ALREADY_EXISTS')) return skip(entry, KEPT);
       const storageError = asStorageError(error, entry.key);
       totals.failed++;
       totals.failedBytes += entry.size;
