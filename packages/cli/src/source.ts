@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import {
   createStorage,
   disk,
@@ -71,9 +72,21 @@ export async function openStorage(
       diskRoot: root,
     };
   }
-  const env = spec.file === undefined ? options.env : await readEnvFile(spec.file, options.cwd);
+  // `env` is what the app sees: like dotenv, a .env file in the folder fills in the variables
+  // the process environment does not set.
+  const dotenv =
+    spec.file === undefined && existsSync(join(options.cwd, '.env'))
+      ? await readEnvFile('.env', options.cwd)
+      : undefined;
+  const env =
+    spec.file !== undefined
+      ? await readEnvFile(spec.file, options.cwd)
+      : dotenv
+        ? { ...dotenv, ...options.env }
+        : options.env;
   const built = await storageFromEnvLazy(env, options);
-  const from = spec.file === undefined ? 'the environment' : spec.file;
+  const from =
+    spec.file !== undefined ? spec.file : dotenv ? 'the environment and .env' : 'the environment';
   return {
     storage: built.storage,
     label: `${built.storage.driver} from ${from} (${built.reason})`,

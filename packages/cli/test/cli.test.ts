@@ -121,6 +121,23 @@ describe('stowage migrate', () => {
     expect(await differingKeys(join(tmp.path, 'media'), keys, target)).toEqual([]);
   });
 
+  it('--to env reads ./.env for the variables the environment does not set, as the app does', async () => {
+    const folder = join(tmp.path, 'with-dotenv');
+    await mkdir(folder, { recursive: true });
+    await writeEnvFile(join(folder, '.env'), {
+      STORAGE_DISK_ROOT: './from-dotenv',
+      STORAGE_SIGNING_SECRET: 'overridden-by-the-process-env',
+    });
+    const run = await runCli(
+      ['migrate', '--from', `disk:${join(tmp.path, 'media')}`, '--to', 'env'],
+      { cwd: folder, env: { STORAGE_SIGNING_SECRET: 'x'.repeat(32) } },
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/to disk from the environment and \.env/);
+    const target = createStorage(disk({ root: join(folder, 'from-dotenv') }));
+    expect(await differingKeys(join(tmp.path, 'media'), keys, target)).toEqual([]);
+  });
+
   it('leaves out file names no key can hold, counts them, and exits 0', async () => {
     const source = join(tmp.path, 'bad-names');
     await mkdir(source, { recursive: true });

@@ -24,7 +24,8 @@ interrupted migration resumes by running the same command again.
 Storages:
   disk:<folder>       a folder on this machine, e.g. disk:./media or disk:/var/data/media
   env                 the storage your app's environment variables select (USE_S3, USE_R2,
-                      CLOUDINARY_URL, ...), read from this process's environment
+                      CLOUDINARY_URL, ...), read from this process's environment and, for
+                      the variables it does not set, from ./.env
   env:<file>          the same, read from a dotenv file only, e.g. env:.env.production
 
 Options:
