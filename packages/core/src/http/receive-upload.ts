@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { Readable as NodeReadable, pipeline } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import busboy from 'busboy';
-import { StorageError } from '../errors.js';
+import { isStorageError, StorageError } from '../errors.js';
 import { essence, parseSingleMediaType } from '../media-type.js';
 import type { Storage } from '../storage.js';
 import type { ObjectInfo, PutOptions } from '../types.js';
@@ -141,7 +141,12 @@ export async function receiveUpload(
         { filename, declaredType: info.mimeType },
         before,
       ).then((object) => ({ object, filename }));
-      upload.catch((error) => fail(formBroken ? unreadable() : error));
+      // The file's own verdict (too large, a refused type: operation 'upload') stands; any other
+      // failure of a form that broke is the form's fault.
+      upload.catch((error) => {
+        const ours = isStorageError(error) && error.operation === 'upload';
+        fail(formBroken && !ours ? unreadable() : error);
+      });
     });
     parser.on('field', (name, value, info) => {
       if (info.nameTruncated) return fail(invalid('a form field name is too long'));
@@ -175,7 +180,15 @@ export async function receiveUpload(
     pipeline(source, parser, (error) => {
       if (!error) return;
       formBroken = true;
-      fail(unreadable());
+      // While a file is being stored, its outcome decides what the client is told (the order of
+      // the two failures differs between Node versions); a form that broke after it was stored
+      // still fails, and the stored file is removed.
+      if (upload)
+        upload.then(
+          () => fail(unreadable()),
+          () => {},
+        );
+      else fail(unreadable());
     });
   });
 }
