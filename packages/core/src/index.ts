@@ -2,7 +2,7 @@ export { readAll, streamOfBytes } from './body.js';
 export type { Capabilities } from './capabilities.js';
 export { NO_CAPABILITIES } from './capabilities.js';
 export { type MirrorOptions, mirror } from './compose/mirror.js';
-export { prefixed } from './compose/prefixed.js';
+export { prefixed, prefixedDriver } from './compose/prefixed.js';
 export { contentTypeFor } from './content-type.js';
 export type {
   Driver,

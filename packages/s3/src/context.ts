@@ -5,7 +5,6 @@ import {
   type StorageError,
   type StorageOperation,
 } from '@stowage/core';
-import type { KeyMap } from './key-map.js';
 import { mapS3Error } from './map-error.js';
 import { decodeMetadata } from './metadata.js';
 import type { ResolvedS3Options } from './options.js';
@@ -14,7 +13,6 @@ import type { ResolvedS3Options } from './options.js';
 export interface S3Context {
   client: S3Client;
   options: ResolvedS3Options;
-  keys: KeyMap;
 }
 
 /** Maps an error with the driver's name and bucket filled in. */

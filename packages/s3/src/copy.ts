@@ -33,22 +33,17 @@ export async function copyObject(
   to: string,
   options: DriverCopyOptions,
 ): Promise<ObjectInfo> {
-  const { client, keys } = ctx;
+  const { client } = ctx;
   const { bucket, profile } = ctx.options;
-  const source = keys.toS3(from);
-  const target = keys.toS3(to);
   const signalOption = options.signal ? { abortSignal: options.signal } : {};
   for (let attempt = 1; ; attempt++) {
     let head: HeadObjectCommandOutput;
     try {
-      head = await client.send(
-        new HeadObjectCommand({ Bucket: bucket, Key: source }),
-        signalOption,
-      );
+      head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: from }), signalOption);
     } catch (error) {
       throw fail(ctx, error, 'copy', from);
     }
-    if (options.ifNoneMatch) await assertAbsent(ctx, 'copy', to, target);
+    if (options.ifNoneMatch) await assertAbsent(ctx, 'copy', to, to);
     const size = head.ContentLength ?? 0;
     const info = infoFromHeaders(to, size, head);
     const acl: Acl =
@@ -60,14 +55,14 @@ export async function copyObject(
     const conditional = options.ifNoneMatch && profile.conditionalCopyAndMultipart;
     try {
       if (size > ctx.options.multipartCopyThreshold) {
-        const etag = await copyInParts(ctx, source, to, head, acl, options);
+        const etag = await copyInParts(ctx, from, to, head, acl, options);
         return { ...info, ...(etag ? { etag } : {}) };
       }
       const out = await client.send(
         new CopyObjectCommand({
           Bucket: bucket,
-          Key: target,
-          CopySource: `${bucket}/${encodeKeyPath(source)}`,
+          Key: to,
+          CopySource: `${bucket}/${encodeKeyPath(from)}`,
           ...(head.ETag ? { CopySourceIfMatch: head.ETag } : {}),
           MetadataDirective: 'COPY',
           ...(acl ? { ACL: acl } : {}),
@@ -102,7 +97,6 @@ async function copyInParts(
   options: DriverCopyOptions,
 ): Promise<string | undefined> {
   const { client } = ctx;
-  const target = ctx.keys.toS3(to);
   const { bucket, profile, queueSize, multipartCopyThreshold } = ctx.options;
   const size = head.ContentLength ?? 0;
   const signalOption = options.signal ? { abortSignal: options.signal } : {};
@@ -114,7 +108,7 @@ async function copyInParts(
   const created = await client.send(
     new CreateMultipartUploadCommand({
       Bucket: bucket,
-      Key: target,
+      Key: to,
       ContentType: head.ContentType,
       ...(head.CacheControl ? { CacheControl: head.CacheControl } : {}),
       ...(head.ContentDisposition ? { ContentDisposition: head.ContentDisposition } : {}),
@@ -137,7 +131,7 @@ async function copyInParts(
         const out = await client.send(
           new UploadPartCopyCommand({
             Bucket: bucket,
-            Key: target,
+            Key: to,
             UploadId: uploadId,
             PartNumber: index + 1,
             CopySource: `${bucket}/${encodeKeyPath(source)}`,
@@ -151,11 +145,11 @@ async function copyInParts(
     };
     await Promise.all(Array.from({ length: Math.min(queueSize, count) }, worker));
     // Ceph ignores If-None-Match on completion: check the target once more, as late as possible.
-    if (options.ifNoneMatch) await assertAbsent(ctx, 'copy', to, target);
+    if (options.ifNoneMatch) await assertAbsent(ctx, 'copy', to, to);
     const done = await client.send(
       new CompleteMultipartUploadCommand({
         Bucket: bucket,
-        Key: target,
+        Key: to,
         UploadId: uploadId,
         MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
         ...(options.ifNoneMatch && profile.conditionalCopyAndMultipart ? { IfNoneMatch: '*' } : {}),
@@ -164,11 +158,11 @@ async function copyInParts(
     );
     if (done.ETag) return quoteEtag(done.ETag);
     // Ceph answers CompleteMultipartUpload with an empty ETag.
-    const after = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: target }));
+    const after = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: to }));
     return quoteEtag(after.ETag);
   } catch (error) {
     await client
-      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: target, UploadId: uploadId }))
+      .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: to, UploadId: uploadId }))
       .catch(() => undefined);
     throw error;
   }

@@ -25,7 +25,7 @@ export const FIRST_READ_BYTES = 64 * 1024;
 export async function headObject(ctx: S3Context, key: string): Promise<ObjectInfo> {
   try {
     const out = await ctx.client.send(
-      new HeadObjectCommand({ Bucket: ctx.options.bucket, Key: ctx.keys.toS3(key) }),
+      new HeadObjectCommand({ Bucket: ctx.options.bucket, Key: key }),
     );
     return infoFromHeaders(key, out.ContentLength ?? 0, out);
   } catch (error) {
@@ -118,7 +118,7 @@ function send(
   return ctx.client.send(
     new GetObjectCommand({
       Bucket: ctx.options.bucket,
-      Key: ctx.keys.toS3(key),
+      Key: key,
       Range: `bytes=${from}-${to === undefined ? '' : to - 1}`,
       ...(ifMatch ? { IfMatch: ifMatch } : {}),
     }),

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { s3Capabilities } from './capabilities.js';
-export { encodeKeyPath, KeyMap } from './key-map.js';
+export { encodeKeyPath } from './key-map.js';
 export { mapS3Error, S3ErrorCause, type S3ErrorContext } from './map-error.js';
 export { decodeMetadata, encodeMetadata } from './metadata.js';
 export {

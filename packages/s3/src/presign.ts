@@ -22,7 +22,7 @@ export async function presignGet(
   try {
     const command = new GetObjectCommand({
       Bucket: ctx.options.bucket,
-      Key: ctx.keys.toS3(key),
+      Key: key,
       ...(options.contentDisposition
         ? { ResponseContentDisposition: options.contentDisposition }
         : {}),
@@ -54,13 +54,12 @@ export async function presignUpload(
   const contentType = options.contentType ?? contentTypeFor(key);
   const expiresAt = new Date(Date.now() + options.expiresIn * 1000);
   const Bucket = ctx.options.bucket;
-  const Key = ctx.keys.toS3(key);
   try {
     if (ctx.options.profile.presignedPost) {
       const { createPresignedPost } = await postPolicy();
       const { url, fields } = await createPresignedPost(ctx.client, {
         Bucket,
-        Key,
+        Key: key,
         Expires: options.expiresIn,
         Fields: { 'Content-Type': contentType },
         Conditions: [
@@ -89,7 +88,7 @@ export async function presignUpload(
     const { getSignedUrl } = await presigner();
     const url = await getSignedUrl(
       ctx.client,
-      new PutObjectCommand({ Bucket, Key, ContentType: contentType }),
+      new PutObjectCommand({ Bucket, Key: key, ContentType: contentType }),
       {
         expiresIn: options.expiresIn,
         // Signed, so an upload with another content type is refused.

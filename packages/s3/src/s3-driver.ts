@@ -14,12 +14,13 @@ import {
   encodeCursor,
   type ListResult,
   type ObjectInfo,
+  prefixedDriver,
 } from '@stowage/core';
 import { s3Capabilities } from './capabilities.js';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { copyObject } from './copy.js';
 import { getObject, headObject } from './get.js';
-import { KeyMap } from './key-map.js';
+import { encodeKeyPath } from './key-map.js';
 import {
   optionsFromEnv,
   type ResolvedS3Options,
@@ -86,8 +87,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-  const keys = new KeyMap(resolved.prefix);
-  const ctx: S3Context = { client, options: resolved, keys };
+  const ctx: S3Context = { client, options: resolved };
   const { bucket } = resolved;
   const urlBase = publicUrlBase(resolved, owned);
 
@@ -103,7 +103,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
       // A batch answers 200 and lists the keys it could not delete.
       const failed = (out.Errors ?? []).find((e) => e.Code !== 'NoSuchKey');
       if (failed) {
-        const key = failed.Key === undefined ? undefined : keys.fromS3(failed.Key);
+        const key = failed.Key;
         throw fail(
           ctx,
           { name: failed.Code ?? 'UnknownError', $fault: 'server', $metadata: {} },
@@ -114,12 +114,9 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
     }
   };
 
-  const driver: S3Driver = {
+  const raw: Driver = {
     name: resolved.profile.name,
     capabilities: s3Capabilities(resolved.profile, urlBase !== undefined),
-    client,
-    bucket,
-    prefix: resolved.prefix,
 
     put: (key, body, options) => putObject(ctx, key, body, options),
     get: (key, options) => getObject(ctx, key, options),
@@ -127,7 +124,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
 
     async delete(key) {
       try {
-        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: keys.toS3(key) }));
+        await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
       } catch (error) {
         throw fail(ctx, error, 'delete', key);
       }
@@ -135,7 +132,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
 
     async deleteMany(list) {
       try {
-        await deleteBatch(list.map((key) => keys.toS3(key)));
+        await deleteBatch(list);
       } catch (error) {
         throw fail(ctx, error, 'deleteMany');
       }
@@ -148,7 +145,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
           const out = await client.send(
             new ListObjectsV2Command({
               Bucket: bucket,
-              Prefix: keys.toS3(prefix),
+              Prefix: prefix,
               ContinuationToken: token,
             }),
           );
@@ -166,7 +163,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
         const out = await client.send(
           new ListObjectsV2Command({
             Bucket: bucket,
-            Prefix: keys.toS3(options.prefix),
+            Prefix: options.prefix,
             MaxKeys: options.limit,
             ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
             ...(options.cursor ? { ContinuationToken: decodeCursor(options.cursor) } : {}),
@@ -174,7 +171,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
         );
         // Listings carry no content type or metadata: the type is the extension's, metadata {}.
         const objects = (out.Contents ?? []).flatMap((c): ObjectInfo[] => {
-          const key = c.Key === undefined ? undefined : keys.fromS3(c.Key);
+          const key = c.Key;
           if (key === undefined) return [];
           const etag = quoteEtag(c.ETag);
           return [
@@ -188,10 +185,9 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
             },
           ];
         });
-        const prefixes = (out.CommonPrefixes ?? []).flatMap((p) => {
-          const prefix = p.Prefix === undefined ? undefined : keys.fromS3(p.Prefix);
-          return prefix === undefined ? [] : [prefix];
-        });
+        const prefixes = (out.CommonPrefixes ?? []).flatMap((p) =>
+          p.Prefix === undefined ? [] : [p.Prefix],
+        );
         const token = out.IsTruncated ? out.NextContinuationToken : undefined;
         return { objects, prefixes, ...(token ? { cursor: encodeCursor(token) } : {}) };
       } catch (error) {
@@ -203,7 +199,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
 
     url(key) {
       // The capability is false without a base, so the facade never calls this then.
-      return `${urlBase ?? ''}/${keys.urlPath(key)}`;
+      return `${urlBase ?? ''}/${encodeKeyPath(key)}`;
     },
 
     signedUrl: (key, options) => presignGet(ctx, key, options),
@@ -213,7 +209,9 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
       if (owned) client.destroy();
     },
   };
-  return driver;
+  // The `prefix` option (AWS_LOCATION) is core's prefixed() wrapper, as for every other storage.
+  const driver = resolved.prefix ? prefixedDriver(raw, resolved.prefix) : raw;
+  return Object.assign(driver, { client, bucket, prefix: resolved.prefix });
 }
 
 /**

@@ -23,7 +23,7 @@ export async function putObject(
   const visibility = profile.supportsAcl ? options.visibility : undefined;
   const params: PutParams = {
     Bucket: bucket,
-    Key: ctx.keys.toS3(key),
+    Key: key,
     ContentType: options.contentType,
     ...(options.cacheControl ? { CacheControl: options.cacheControl } : {}),
     ...(options.contentDisposition ? { ContentDisposition: options.contentDisposition } : {}),

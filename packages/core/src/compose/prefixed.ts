@@ -1,6 +1,6 @@
 import type { Driver, DriverObject } from '../driver.js';
 import { isStorageError, StorageError } from '../errors.js';
-import { describeKey, keyProblem } from '../keys.js';
+import { describeKey, keyProblem, MAX_KEY_BYTES } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';
 import type { ListResult, ObjectInfo } from '../types.js';
 import { driverObjectOf, putOptionsOf } from './storage-driver.js';
@@ -15,7 +15,16 @@ import { driverObjectOf, putOptionsOf } from './storage-driver.js';
  */
 export function prefixed(storage: Storage, prefix: string): Storage {
   const folder = normalizePrefix(prefix);
-  return createStorage(prefixedDriver(storage, folder), { name: storage.name });
+  return createStorage(prefixedOver(storage, folder), { name: storage.name });
+}
+
+/**
+ * For driver authors: a driver's own key-prefix option (the s3 and r2 `prefix`, AWS_LOCATION, the
+ * cloudinary `folder`) as this same wrapper, so there is one implementation of "keys under a
+ * folder". Returns a Driver, as driver factories do; `createStorage()` wraps it as usual.
+ */
+export function prefixedDriver(driver: Driver, prefix: string): Driver {
+  return prefixedOver(createStorage(driver), normalizePrefix(prefix));
 }
 
 function normalizePrefix(prefix: string): string {
@@ -38,17 +47,34 @@ function normalizePrefix(prefix: string): string {
   return `${bare}/`;
 }
 
-function prefixedDriver(inner: Storage, folder: string): Driver {
-  const full = (key: string): string => folder + key;
+function prefixedOver(inner: Storage, folder: string): Driver {
+  /** The stored key; INVALID_KEY naming the caller's key when prefix + key is too long. */
+  const full = (key: string): string => {
+    const stored = folder + key;
+    if (stored.length * 3 > MAX_KEY_BYTES && Buffer.byteLength(stored, 'utf8') > MAX_KEY_BYTES) {
+      throw new StorageError(
+        'INVALID_KEY',
+        `Invalid key ${describeKey(key)}: under the prefix ${JSON.stringify(folder)} it is ${Buffer.byteLength(stored, 'utf8')} bytes, and keys are at most ${MAX_KEY_BYTES} bytes.`,
+        { key },
+      );
+    }
+    return stored;
+  };
   const strip = (key: string): string => key.slice(folder.length);
   const info = (o: ObjectInfo): ObjectInfo => ({ ...o, key: strip(o.key) });
 
-  /** Runs `fn`, naming in its error the caller's key instead of the stored one. */
+  /**
+   * Runs `fn`, naming in its error the caller's key instead of the stored one. The operation is
+   * left for the facade above to fill in, as a driver's errors do: a copy underneath may be a
+   * step of the caller's move.
+   */
   async function call<T>(key: string | undefined, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw renamedError(error, folder, key);
+      const renamed = renamedError(error, folder, key);
+      if (isStorageError(renamed)) renamed.operation = undefined;
+      throw renamed;
     }
   }
 
@@ -70,6 +96,10 @@ function prefixedDriver(inner: Storage, folder: string): Driver {
       objects: page.objects.map(info),
       prefixes: page.prefixes.map(strip),
       ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+      // Keys the storage underneath could not address (e.g. S3 keys with `//`) stay counted.
+      ...(page.skipped !== undefined
+        ? { skipped: page.skipped.map((k) => ({ ...k, key: strip(k.key) })) }
+        : {}),
     };
   };
 
