@@ -143,7 +143,6 @@ export function imageTransforms(
     },
     maxInputBytes,
     concurrency: positive('concurrency', options.concurrency, availableParallelism()),
-    cacheControl,
     onError: (error) => onError(error),
   });
   return {

@@ -66,7 +66,6 @@ export interface VariantStoreOptions {
   limits: ImageLimits;
   maxInputBytes: number;
   concurrency: number;
-  cacheControl: string;
   onError: (error: unknown) => void;
 }
 
@@ -136,12 +135,15 @@ export class VariantStore {
     const image = await transformImage(await object.bytes(), transform, format, limits);
     // Named after the version actually read, should the original have changed since its head().
     const name = variantName(key, object, segment, format);
+    // A variant is as private as its original: a private original's variants are never served
+    // by a file handler of the same storage without a signature. A public original's are plain
+    // objects (on disk: no sidecar, a put as cheap as writeFile); what they show is public anyway.
+    // Their Cache-Control comes from the handler, not from the stored object.
+    const secret = object.visibility === 'private' && variants.capabilities.visibility;
     const stored = variants
       .put(name, image.data, {
         contentType: image.contentType,
-        cacheControl: this.options.cacheControl,
-        // Never public through a file handler of the same storage: only signed URLs reach it.
-        ...(variants.capabilities.visibility ? { visibility: 'private' as const } : {}),
+        ...(secret ? { visibility: 'private' as const } : {}),
       })
       .then(
         () => {},

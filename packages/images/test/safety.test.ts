@@ -241,3 +241,22 @@ it('serves a private original privately, and keeps its variants private', async 
   const fileHandler = createFileHandler(files, { basePath: '/media' });
   expect((await fileHandler(request(`/media/${variant!.key}`))).status).toBe(404);
 });
+
+it("writes a public original's variants as plain objects, a private one's as private", async () => {
+  const files = createStorage(
+    disk({ root: mkdtempSync(join(tmpdir(), 'stowage-images-public-')), publicBaseUrl: '/media' }),
+  );
+  await files.put('open.jpg', await jpeg(300, 200));
+  const {
+    storage: s,
+    handler,
+    idle,
+  } = imageTransforms(files, {
+    basePath: '/img',
+    signingSecret: SECRET,
+  });
+  expect((await handler(request(s.url('open.jpg', { transform })))).status).toBe(200);
+  await idle();
+  const [variant] = (await files.list({ prefix: VARIANTS_PREFIX })).objects;
+  expect((await files.head(variant!.key)).visibility).not.toBe('private');
+});
