@@ -20,6 +20,10 @@ export class DriverContext {
   private readonly http: ObservingAgent;
 
   constructor(readonly options: ResolvedOptions) {
+    // `folder` stays here rather than being core's prefixed() around the driver: a long key's
+    // shortened public id hashes the key without the folder and its tags record the key without
+    // it; prefixed() would hash and record `folder/key`, moving every long key under a folder
+    // (test/folder.test.ts). Everything else (listings, URLs, errors, asset_folder) is the same.
     this.keys = new AssetKeys(options.folder, options.escapeKeys);
     this.http = createObservingAgent(options.uploadPrefix);
     this.delivery = {
