@@ -1,10 +1,18 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { type CloudinaryOptions, cloudinary } from '@stowage/cloudinary';
+import type { CloudinaryOptions } from '@stowage/cloudinary';
 import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
-import { createStorage, isStorageError, type Storage, type StorageError } from '@stowage/core';
+import type { Storage } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiOptions, fetchBytes, newAgent, PNG, cloudinary as sdk } from './emulator-helpers.js';
+import {
+  apiOptions,
+  emulatorStorage,
+  fetchBytes,
+  newAgent,
+  PNG,
+  cloudinary as sdk,
+  storageError,
+} from './emulator-helpers.js';
 
 /**
  * What the `folder` option promises a caller (issue 19): a folder storage sees and reaches only its
@@ -16,18 +24,8 @@ let agent: http.Agent;
 let root: Storage;
 let app: Storage;
 
-function storageOn(options: Partial<CloudinaryOptions> = {}): Storage {
-  return createStorage(
-    cloudinary({
-      cloudName: emu.cloudName,
-      apiKey: emu.apiKey,
-      apiSecret: emu.apiSecret,
-      uploadPrefix: emu.url,
-      deliveryUrl: emu.url,
-      ...options,
-    } as CloudinaryOptions),
-  );
-}
+const storageOn = (options: Partial<CloudinaryOptions> = {}): Storage =>
+  emulatorStorage(emu, options);
 
 async function keys(storage: Storage, prefix?: string): Promise<string[]> {
   const found: string[] = [];
@@ -35,15 +33,7 @@ async function keys(storage: Storage, prefix?: string): Promise<string[]> {
   return found;
 }
 
-async function failure(run: () => unknown): Promise<StorageError> {
-  try {
-    await run();
-  } catch (error) {
-    if (isStorageError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a StorageError');
-}
+const failure = storageError;
 
 beforeAll(async () => {
   emu = await startCloudinaryEmulator({ cloudName: 'folder-option' });
