@@ -131,4 +131,13 @@ describe('cloudinary folder option', () => {
     expect(await app.getText(key)).toBe('long');
     expect(await keys(app, 'k')).toEqual([key]);
   });
+
+  it('takes every key it takes without a folder, up to 1024 bytes', async () => {
+    // The folder is not part of the key: it does not eat into the key's 1024 bytes.
+    const key = `max/${'é'.repeat(510)}`;
+    expect(Buffer.byteLength(key)).toBe(1024);
+    await app.put(key, 'full length');
+    expect(await app.getText(key)).toBe('full length');
+    expect(await keys(app, 'max/')).toEqual([key]);
+  });
 });
