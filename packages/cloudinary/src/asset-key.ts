@@ -1,55 +1,41 @@
 import { createHash } from 'node:crypto';
 import { keyProblem, StorageError } from '@stowage/core';
 
+/**
+ * Object keys <-> Cloudinary assets. Every rule depends on the key alone (plus the driver's `folder`
+ * and `escapeKeys` options), so any process maps a key to the same asset. The sections of this
+ * file follow the table, top to bottom. Examples use folder `f`.
+ *
+ * | rule           | key                     | resource_type | public_id                        | also recorded                         |
+ * |----------------|-------------------------|---------------|----------------------------------|---------------------------------------|
+ * | 1 media        | `a/x.png`, `a/x.JPG`    | image         | `f/a/x` (key minus extension)    | format; context `_ext` = `png`, `JPG` |
+ * | 1 media        | `a/clip.mp4`, `a/s.mp3` | video         | `f/a/clip` (audio is video too)  | format; context `_ext`                |
+ * | 2 raw          | `a/x.txt`, `a/x`        | raw           | `f/a/x.txt` (the whole key)      |                                       |
+ * | 2 raw fallback | `a/x.png` holding text  | raw           | `f/a/x.png`; read after image    |                                       |
+ * | 3 folder       | any                     |               | `f/` + id; other ids are unseen  | asset_folder = the id's folders       |
+ * | 4 escaping     | `Zoë.txt`, `a b/c`      | as 1-2        | `f/x--Zo_C3_AB.txt`, `x--a_20b/c` | (escapeKeys false: INVALID_KEY)      |
+ * | 4 escaping     | `v2/x.txt` (`v` + digits)| as 1-2       | `f/x--v2/x.txt`                  | (a folder named like a version)       |
+ * | 4 escaping     | `setup.exe` (refused)   | raw           | `f/x--setup_2Eexe`               |                                       |
+ * | 4 escaping     | `x--a` (looks escaped)  | raw           | `f/x--x_2D_2Da`                  |                                       |
+ * | 5 long ids     | id over 255 characters  | as 1-2        | head + `-` + 40 hex of SHA-256   | whole key in tags `stowage-key-N-hex` |
+ * | delivery type  | any                     |               | `type` = the `deliveryType` option, one per driver                       |
+ *
+ * Escaping: a segment is used as it is only when made of ASCII letters, digits, `.`, `-` and inner
+ * `_` (what every account keeps), is not a folder named like a version, does not end in an
+ * extension Cloudinary refuses and does not start with `x--`; otherwise it becomes `x--` + its
+ * UTF-8 bytes, letters and digits as they are and any other byte as `_HH`, keeping a plain last
+ * extension (`.txt`) so that Cloudinary still serves the file's type.
+ *
+ * Back (`keyOf`): strip the folder, decode `x--` segments, raw -> that key, image/video -> it plus
+ * `.` + the recorded `_ext` (else the format); a shortened id -> the key in its tags. An asset is
+ * some key's only when that key maps back to exactly its public id (otherwise reading the listed
+ * key would miss it); anything else (outside the folder, other tools' odd ids) is not listed.
+ */
+
 /** Cloudinary's kinds of asset. */
 export type ResourceType = 'image' | 'video' | 'raw';
 /** Cloudinary's delivery types; one per driver, from the `deliveryType` option. */
 export type DeliveryType = 'upload' | 'private' | 'authenticated';
-
-/**
- * Extensions stored as `image` assets (public id without the extension). PDF counts, as on
- * Cloudinary, so that PDFs uploaded by other Cloudinary tools (as images) stay readable.
- */
-export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  'jpg',
-  'jpeg',
-  'jpe',
-  'png',
-  'gif',
-  'webp',
-  'avif',
-  'bmp',
-  'tif',
-  'tiff',
-  'ico',
-  'svg',
-  'heic',
-  'heif',
-  'pdf',
-]);
-
-/** Extensions stored as `video` assets; Cloudinary keeps audio as video too. */
-export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set([
-  'mp4',
-  'm4v',
-  'webm',
-  'mov',
-  'ogv',
-  'avi',
-  'mkv',
-  'mp3',
-  'wav',
-  'ogg',
-  'm4a',
-  'flac',
-  'aac',
-]);
-
-/** Cloudinary's longest public id, in characters (ts_permitted_naming_conventions). */
-export const MAX_PUBLIC_ID_LENGTH = 255;
-/** `-` + 40 hex digits of SHA-256 end a shortened public id. */
-const HASH_SUFFIX_LENGTH = 41;
-const HASHED_ID = /-[0-9a-f]{40}$/;
 
 /** One place an object may live: a resource type and a public id (delivery type is global). */
 export interface AssetLocation {
@@ -93,33 +79,20 @@ export interface ServerPrefix {
   exact: boolean;
 }
 
-/**
- * Characters a public id may hold for sure. ts_permitted_naming_conventions allows "any language
- * character ... dot `.` and dash `-`", forbids `?&#\%<>+` and replaces "other special
- * characters" with `_`, trimming them at the ends; its note says the rules "may change from time
- * to time". So only ASCII letters, digits, `.`, `-`, `_` (never at a segment's ends) and `/` are
- * used as they are; anything else is escaped with those same characters.
- */
-const PLAIN_SEGMENT = /^[A-Za-z0-9.-](?:[A-Za-z0-9._-]*[A-Za-z0-9.-])?$/;
-/** Starts a segment that is escaped: `x--` then its UTF-8 bytes, letters and digits as they are. */
-const ESCAPED_MARK = 'x--';
-const ESCAPED_SEGMENT = /^x--((?:[A-Za-z0-9]|_[0-9A-F]{2})+)(\.[A-Za-z0-9]{1,10})?$/;
-const VERSION_LIKE = /^v\d+$/;
+// --- 1. media or raw: the key's extension picks the resource type ---
 
 /**
- * Extensions Cloudinary refuses in uploads (ts_why_does_cloudinary_reject_the_file_format_of_some_
- * files_im_uploading): a segment ending in one is escaped, so that any key can be stored.
+ * Extensions stored as `image` assets (public id without the extension). PDF counts, as on
+ * Cloudinary, so that PDFs uploaded by other Cloudinary tools (as images) stay readable.
  */
-const REFUSED_EXTENSIONS: ReadonlySet<string> = new Set(
-  (
-    'action apk app bat bin cmd com command cpl csh exe gadget inf1 ins inx ipa isu job jse ksh ' +
-    'lnk msc msi msp mst osx out paf pif prg ps1 reg rgs run sct shb shs u3p vb vbe vbs vbscript ' +
-    'workflow ws wsf'
-  ).split(' '),
+export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set(
+  'jpg jpeg jpe png gif webp avif bmp tif tiff ico svg heic heif pdf'.split(' '),
 );
 
-const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+/** Extensions stored as `video` assets; Cloudinary keeps audio as video too. */
+export const VIDEO_EXTENSIONS: ReadonlySet<string> = new Set(
+  'mp4 m4v webm mov ogv avi mkv mp3 wav ogg m4a flac aac'.split(' '),
+);
 
 /** The media kind a key's extension selects, and the extension as spelt. */
 export function mediaKindOf(
@@ -135,85 +108,12 @@ export function mediaKindOf(
   return undefined;
 }
 
-/** Why a segment cannot be used as it is, or undefined when it can. */
-function segmentProblem(segment: string, last: boolean): string | undefined {
-  if (!PLAIN_SEGMENT.test(segment)) {
-    const odd = Array.from(segment).find((char) => !/[A-Za-z0-9.-]/.test(char)) ?? '_';
-    return odd === '_'
-      ? 'an underscore at the start or end of a segment'
-      : `the character ${JSON.stringify(odd)}`;
-  }
-  if (segment.startsWith(ESCAPED_MARK)) return `a segment starting with "${ESCAPED_MARK}"`;
-  if (!last && VERSION_LIKE.test(segment)) return 'a folder named like a version (v123)';
-  const dot = segment.lastIndexOf('.');
-  if (last && dot >= 0 && REFUSED_EXTENSIONS.has(segment.slice(dot + 1).toLowerCase())) {
-    return `the extension ${segment.slice(dot)}, which Cloudinary refuses`;
-  }
-  return undefined;
-}
+// --- 2-3. the mapping (raw fallback, folder) ---
 
 /**
- * `x--` + the segment with every byte but ASCII letters and digits as `_HH`. The last segment
- * keeps a plain extension (`.txt`), so that Cloudinary still serves the file's type.
- */
-function escapeSegment(segment: string, last: boolean): string {
-  const extension = last ? /\.[A-Za-z0-9]{1,10}$/.exec(segment)?.[0] : undefined;
-  const keep =
-    extension !== undefined &&
-    extension.length < segment.length &&
-    !REFUSED_EXTENSIONS.has(extension.slice(1).toLowerCase());
-  const stem = keep ? segment.slice(0, -extension.length) : segment;
-  let out = ESCAPED_MARK;
-  for (const byte of encoder.encode(stem)) {
-    const char = String.fromCharCode(byte);
-    out += /[A-Za-z0-9]/.test(char) ? char : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
-  }
-  return keep ? out + extension : out;
-}
-
-/** The segment an escaped one stands for, or undefined when it is not one. */
-function unescapeSegment(segment: string): string | undefined {
-  const match = ESCAPED_SEGMENT.exec(segment);
-  const body = match?.[1];
-  if (body === undefined) return undefined;
-  const extension = match?.[2] ?? '';
-  const bytes: number[] = [];
-  for (let i = 0; i < body.length; i++) {
-    if (body[i] === '_') {
-      bytes.push(Number.parseInt(body.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else bytes.push(body.charCodeAt(i));
-  }
-  try {
-    return strictDecoder.decode(Uint8Array.from(bytes)) + extension;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Decodes a public id part (below the folder) segment by segment. */
-export function decodeIdPart(part: string): string {
-  return part
-    .split('/')
-    .map((segment) => unescapeSegment(segment) ?? segment)
-    .join('/');
-}
-
-/**
- * Maps object keys to Cloudinary assets and back. The mapping depends on the key alone:
- *
- * - a key with an image/video extension is the image/video asset named by the key without its
- *   extension (`a/x.png` -> image `a/x`), the way Cloudinary's own tools name them; its extension
- *   is recorded in the context (`_ext`) so that `a/x.png` and `a/x.jpg` can be told apart;
- * - any other key is the raw asset named by the whole key (`a/x.txt` -> raw `a/x.txt`);
- * - a media key whose content Cloudinary refuses as media (text under `x.png`) is stored raw under
- *   the whole key, and reads look there after the media location;
- * - `folder` prefixes every public id; a segment that is not made of characters every account
- *   keeps (letters, digits, `.`, `-`, inner `_`), a folder named like a version and a name with an
- *   extension Cloudinary refuses are escaped as `x--` + bytes (`Zoë` -> `x--Zo_C3_AB`), or refused
- *   with INVALID_KEY when escaping is off;
- * - an id over 255 characters is shortened (its head, `-`, 40 hex digits of SHA-256); the whole
- *   key then lives in the asset's tags ({@link keyTags}), not in the context, which is small.
+ * The mapping of the table above, for one driver (its `folder` and `escapeKeys` options): `map`
+ * (key -> assets), `keyOf` (asset -> key), `serverPrefix` (key prefix -> public id prefix, for
+ * listings), `assetFolder` (dynamic folders).
  */
 export class AssetKeys {
   private readonly folderPrefix: string;
@@ -336,6 +236,108 @@ export class AssetKeys {
       .join('/');
   }
 }
+
+// --- 4. escaping segments a public id cannot hold for sure ---
+
+/**
+ * Characters a public id may hold for sure. ts_permitted_naming_conventions allows "any language
+ * character ... dot `.` and dash `-`", forbids `?&#\%<>+` and replaces "other special
+ * characters" with `_`, trimming them at the ends; its note says the rules "may change from time
+ * to time". So only ASCII letters, digits, `.`, `-`, `_` (never at a segment's ends) and `/` are
+ * used as they are; anything else is escaped with those same characters.
+ */
+const PLAIN_SEGMENT = /^[A-Za-z0-9.-](?:[A-Za-z0-9._-]*[A-Za-z0-9.-])?$/;
+/** Starts a segment that is escaped: `x--` then its UTF-8 bytes, letters and digits as they are. */
+const ESCAPED_MARK = 'x--';
+const ESCAPED_SEGMENT = /^x--((?:[A-Za-z0-9]|_[0-9A-F]{2})+)(\.[A-Za-z0-9]{1,10})?$/;
+const VERSION_LIKE = /^v\d+$/;
+
+/**
+ * Extensions Cloudinary refuses in uploads (ts_why_does_cloudinary_reject_the_file_format_of_some_
+ * files_im_uploading): a segment ending in one is escaped, so that any key can be stored.
+ */
+const REFUSED_EXTENSIONS: ReadonlySet<string> = new Set(
+  (
+    'action apk app bat bin cmd com command cpl csh exe gadget inf1 ins inx ipa isu job jse ksh ' +
+    'lnk msc msi msp mst osx out paf pif prg ps1 reg rgs run sct shb shs u3p vb vbe vbs vbscript ' +
+    'workflow ws wsf'
+  ).split(' '),
+);
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/** Why a segment cannot be used as it is, or undefined when it can. */
+function segmentProblem(segment: string, last: boolean): string | undefined {
+  if (!PLAIN_SEGMENT.test(segment)) {
+    const odd = Array.from(segment).find((char) => !/[A-Za-z0-9.-]/.test(char)) ?? '_';
+    return odd === '_'
+      ? 'an underscore at the start or end of a segment'
+      : `the character ${JSON.stringify(odd)}`;
+  }
+  if (segment.startsWith(ESCAPED_MARK)) return `a segment starting with "${ESCAPED_MARK}"`;
+  if (!last && VERSION_LIKE.test(segment)) return 'a folder named like a version (v123)';
+  const dot = segment.lastIndexOf('.');
+  if (last && dot >= 0 && REFUSED_EXTENSIONS.has(segment.slice(dot + 1).toLowerCase())) {
+    return `the extension ${segment.slice(dot)}, which Cloudinary refuses`;
+  }
+  return undefined;
+}
+
+/**
+ * `x--` + the segment with every byte but ASCII letters and digits as `_HH`. The last segment
+ * keeps a plain extension (`.txt`), so that Cloudinary still serves the file's type.
+ */
+function escapeSegment(segment: string, last: boolean): string {
+  const extension = last ? /\.[A-Za-z0-9]{1,10}$/.exec(segment)?.[0] : undefined;
+  const keep =
+    extension !== undefined &&
+    extension.length < segment.length &&
+    !REFUSED_EXTENSIONS.has(extension.slice(1).toLowerCase());
+  const stem = keep ? segment.slice(0, -extension.length) : segment;
+  let out = ESCAPED_MARK;
+  for (const byte of encoder.encode(stem)) {
+    const char = String.fromCharCode(byte);
+    out += /[A-Za-z0-9]/.test(char) ? char : `_${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return keep ? out + extension : out;
+}
+
+/** The segment an escaped one stands for, or undefined when it is not one. */
+function unescapeSegment(segment: string): string | undefined {
+  const match = ESCAPED_SEGMENT.exec(segment);
+  const body = match?.[1];
+  if (body === undefined) return undefined;
+  const extension = match?.[2] ?? '';
+  const bytes: number[] = [];
+  for (let i = 0; i < body.length; i++) {
+    if (body[i] === '_') {
+      bytes.push(Number.parseInt(body.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(body.charCodeAt(i));
+  }
+  try {
+    return strictDecoder.decode(Uint8Array.from(bytes)) + extension;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Decodes a public id part (below the folder) segment by segment. */
+export function decodeIdPart(part: string): string {
+  return part
+    .split('/')
+    .map((segment) => unescapeSegment(segment) ?? segment)
+    .join('/');
+}
+
+// --- 5. long keys: shortened public ids, the whole key in tags ---
+
+/** Cloudinary's longest public id, in characters (ts_permitted_naming_conventions). */
+export const MAX_PUBLIC_ID_LENGTH = 255;
+/** `-` + 40 hex digits of SHA-256 end a shortened public id. */
+const HASH_SUFFIX_LENGTH = 41;
+const HASHED_ID = /-[0-9a-f]{40}$/;
 
 /** At most `length` characters of an encoded id, not ending inside an escape or on `_ . / -`. */
 function safeCut(encoded: string, length: number): string {

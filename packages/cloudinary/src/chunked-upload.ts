@@ -1,25 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { Sdk } from './sdk-call.js';
-
-/** The SDK's callback shape (v2: error first). */
-export type Callback = (error?: unknown, result?: unknown) => void;
-
-/** A failure of the caller's body stream: rethrown as it is, never mapped as Cloudinary's. */
-export class BodyStreamError {
-  constructor(readonly error: unknown) {}
-}
-
-/** A v2 callback settling a promise. */
-export function settle(
-  resolve: (value: unknown) => void,
-  reject: (reason: unknown) => void,
-): Callback {
-  return (error, result) => {
-    if (error) reject(error);
-    else if (result) resolve(result);
-    else reject(new Error('Cloudinary answered neither a result nor an error'));
-  };
-}
+import { BodyStreamError, type Sdk, settle } from './sdk.js';
 
 /**
  * Feeds `upload_chunked_stream` whole chunks (one Buffer per chunk, so the SDK copies each once).

@@ -1,61 +1,14 @@
-import type { Writable } from 'node:stream';
-import { configError, type StorageError } from '@stowage/core';
+import type { StorageError } from '@stowage/core';
 import type { DeliveryType, ResourceType } from './asset-key.js';
-import { BodyStreamError, type Callback, settle, uploadChunks } from './chunked-upload.js';
+import { uploadChunks } from './chunked-upload.js';
+import { BodyStreamError, loadSdk, type Sdk, settle } from './sdk.js';
 
 /**
  * The typed edge of the `cloudinary` SDK. Its typings are loose (`any` results, credentials missing
- * from some option types), so this module declares the few calls the driver makes, checks what
- * comes back, and maps every SDK error before it can escape (the Admin API's errors carry
- * `key:secret`). The SDK is loaded on first use: it reads `CLOUDINARY_URL` when it loads and throws
- * on a malformed one, which must not break importing this package.
+ * from some option types), so this module makes the few calls the driver needs (declared in
+ * sdk.ts), checks what comes back, and maps every SDK error before it can escape (the Admin API's
+ * errors carry `key:secret`).
  */
-
-/** The part of the SDK's v2 API the driver uses. */
-export interface Sdk {
-  uploader: {
-    upload_stream(options: object, callback: Callback): Writable;
-    upload_chunked_stream(options: object, callback: Callback): Writable;
-    upload(file: string, options: object): Promise<unknown>;
-    destroy(publicId: string, options: object): Promise<unknown>;
-    rename(from: string, to: string, options: object): Promise<unknown>;
-    explicit(publicId: string, options: object): Promise<unknown>;
-  };
-  api: {
-    resource(publicId: string, options: object): Promise<unknown>;
-    resources(options: object): Promise<unknown>;
-    resources_by_ids(publicIds: string[], options: object): Promise<unknown>;
-    delete_resources(publicIds: string[], options: object): Promise<unknown>;
-    delete_resources_by_prefix(prefix: string, options: object): Promise<unknown>;
-  };
-  utils: {
-    private_download_url(publicId: string, format: string, options: object): string;
-    api_sign_request(params: Record<string, string>, apiSecret: string): string;
-  };
-}
-
-let loading: Promise<Sdk> | undefined;
-
-/** The SDK's v2 API, loaded once. CONFIG when it cannot load (e.g. a malformed CLOUDINARY_URL). */
-export function loadSdk(): Promise<Sdk> {
-  loading ??= import('cloudinary').then(
-    (module) => {
-      const namespace = module as unknown as { v2?: Sdk; default?: { v2?: Sdk } };
-      const v2 = namespace.v2 ?? namespace.default?.v2;
-      if (!v2) throw configError('The cloudinary package has no v2 API: install cloudinary 2.x.');
-      return v2;
-    },
-    (error: unknown) => {
-      loading = undefined;
-      // The SDK's own message says what is wrong with CLOUDINARY_URL; it never holds the secret.
-      const reason = error instanceof Error ? error.message : String(error);
-      throw configError(
-        `The cloudinary SDK failed to load (${reason}). It reads CLOUDINARY_URL from the environment when it loads: that variable must look like cloudinary://API_KEY:API_SECRET@CLOUD_NAME.`,
-      );
-    },
-  );
-  return loading;
-}
 
 /** A resource as the Upload and Admin APIs describe it: the fields the driver reads. */
 export interface CloudinaryResource {

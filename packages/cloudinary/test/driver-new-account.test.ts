@@ -1,13 +1,21 @@
 import type http from 'node:http';
-import { type CloudinaryOptions, cloudinary } from '@stowage/cloudinary';
+import type { CloudinaryOptions } from '@stowage/cloudinary';
 import {
   type CloudinaryEmulator,
   type CloudinaryEmulatorOptions,
   startCloudinaryEmulator,
 } from '@stowage/cloudinary/emulator';
-import { createStorage, isStorageError, type Storage, type StorageError } from '@stowage/core';
+import type { Storage } from '@stowage/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apiOptions, fetchBytes, newAgent, PNG, cloudinary as sdk } from './emulator-helpers.js';
+import {
+  apiOptions,
+  emulatorStorage,
+  fetchBytes,
+  newAgent,
+  PNG,
+  cloudinary as sdk,
+  storageError,
+} from './emulator-helpers.js';
 
 /** What a new Cloudinary account does, held against the driver (issue 15). */
 
@@ -19,16 +27,7 @@ let storage: Storage;
 const extra: Array<{ close(): Promise<void> }> = [];
 
 function storageOn(target: CloudinaryEmulator, options: Partial<CloudinaryOptions> = {}): Storage {
-  const created = createStorage(
-    cloudinary({
-      cloudName: target.cloudName,
-      apiKey: target.apiKey,
-      apiSecret: target.apiSecret,
-      uploadPrefix: target.url,
-      deliveryUrl: target.url,
-      ...options,
-    } as CloudinaryOptions),
-  );
+  const created = emulatorStorage(target, options);
   extra.push(created);
   return created;
 }
@@ -39,15 +38,7 @@ async function emulator(options: CloudinaryEmulatorOptions): Promise<CloudinaryE
   return started;
 }
 
-async function failure(run: () => unknown): Promise<StorageError> {
-  try {
-    await run();
-  } catch (error) {
-    if (isStorageError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a StorageError');
-}
+const failure = storageError;
 
 async function allAssets(target: CloudinaryEmulator): Promise<string[]> {
   const ids: string[] = [];

@@ -1,15 +1,17 @@
 import type http from 'node:http';
 import { inspect } from 'node:util';
-import { CloudinaryApiError, type CloudinaryOptions, cloudinary } from '@stowage/cloudinary';
+import { CloudinaryApiError, type CloudinaryOptions } from '@stowage/cloudinary';
 import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
-import { createStorage, isStorageError, type Storage, type StorageError } from '@stowage/core';
+import type { Storage } from '@stowage/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   apiOptions,
+  emulatorStorage,
   fetchBytes,
   newAgent,
   PNG,
   cloudinary as sdk,
+  storageError,
   untyped,
   uploadBuffer,
   urlOptions,
@@ -24,28 +26,9 @@ let storage: Storage;
 const api = () => apiOptions(emu, agent);
 
 /** A storage on the emulator with these options on top. */
-function storageWith(options: Partial<CloudinaryOptions> = {}): Storage {
-  return createStorage(
-    cloudinary({
-      cloudName: emu.cloudName,
-      apiKey: emu.apiKey,
-      apiSecret: emu.apiSecret,
-      uploadPrefix: emu.url,
-      deliveryUrl: emu.url,
-      ...options,
-    } as CloudinaryOptions),
-  );
-}
-
-async function failure(run: () => Promise<unknown>): Promise<StorageError> {
-  try {
-    await run();
-  } catch (error) {
-    if (isStorageError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a StorageError');
-}
+const storageWith = (options: Partial<CloudinaryOptions> = {}): Storage =>
+  emulatorStorage(emu, options);
+const failure = storageError;
 
 /** The asset the raw SDK sees, or undefined. */
 async function asset(publicId: string, resourceType: 'image' | 'raw' | 'video' = 'image') {

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
+import { type CloudinaryOptions, cloudinary as cloudinaryDriver } from '@stowage/cloudinary';
 import type { CloudinaryEmulator } from '@stowage/cloudinary/emulator';
+import { createStorage, isStorageError, type Storage, type StorageError } from '@stowage/core';
 import { v2 as cloudinary, type UploadApiOptions, type UploadApiResponse } from 'cloudinary';
 
 export { cloudinary };
@@ -79,3 +81,31 @@ export async function fetchBytes(
  * them; widened to `object`, the options pass the typings' weak-type check.
  */
 export const untyped = (options: object): object => options;
+
+/** A storage of the driver on the emulator, with these options on top. */
+export function emulatorStorage(
+  emu: CloudinaryEmulator,
+  options: Partial<CloudinaryOptions> = {},
+): Storage {
+  return createStorage(
+    cloudinaryDriver({
+      cloudName: emu.cloudName,
+      apiKey: emu.apiKey,
+      apiSecret: emu.apiSecret,
+      uploadPrefix: emu.url,
+      deliveryUrl: emu.url,
+      ...options,
+    } as CloudinaryOptions),
+  );
+}
+
+/** The StorageError `run` fails with (anything else is rethrown; success fails the test). */
+export async function storageError(run: () => unknown): Promise<StorageError> {
+  try {
+    await run();
+  } catch (error) {
+    if (isStorageError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a StorageError');
+}

@@ -1,21 +1,5 @@
 import { StorageError } from '@stowage/core';
 
-const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
-
 // YYYY-MM-DD, optionally THH:mm[:ss[.fff]], optionally Z or +HH:MM / -HHMM.
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
@@ -40,14 +24,15 @@ function invalidDate(message: string): StorageError {
 }
 
 /**
- * Parses `eventDate` and formats it as printed on the ticket. Deterministic: the same input
- * gives the same text on every machine, whatever its time zone or ICU version (Intl is used
- * only for numeric fields, names are this module's own).
+ * Parses `eventDate` and formats it as printed on the ticket: `Saturday 14 June 2025, 19:30`.
+ * Deterministic: the same input gives the same text on every machine, whatever its time zone.
+ * Intl gives the fields (English names, 24-hour clock); the text is put together here, because
+ * the literals between them differ between ICU versions ("2025, 19:30" or "2025 at 19:30").
  */
 export function parseEventDate(value: unknown, timeZone: string): EventDate {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalidDate('the Date is invalid');
-    return { date: value, text: formatWallClock(wallClockIn(value, timeZone)) };
+    return { date: value, text: formatIn(value, timeZone, true) };
   }
   if (typeof value !== 'string') {
     throw invalidDate(`expected a Date or an ISO 8601 string, got ${typeof value}`);
@@ -84,7 +69,11 @@ export function parseEventDate(value: unknown, timeZone: string): EventDate {
   }
   // A string without an offset is a wall-clock time at the venue; its instant is taken as UTC.
   const offsetMinutes = zone === undefined || zone === 'Z' ? 0 : parseOffset(zone);
-  return { date: new Date(utc - offsetMinutes * 60_000), text: formatWallClock(wall) };
+  // The text is the wall clock as written: formatted in UTC, where `check` holds it.
+  return {
+    date: new Date(utc - offsetMinutes * 60_000),
+    text: formatIn(check, 'UTC', wall.hour !== undefined),
+  };
 }
 
 function parseOffset(zone: string): number {
@@ -95,31 +84,26 @@ function parseOffset(zone: string): number {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function wallClockIn(date: Date, timeZone: string): WallClock {
+/** `Saturday 14 June 2025, 19:30` for the instant in `timeZone`; without `, 19:30` for a date. */
+function formatIn(date: Date, timeZone: string, withTime: boolean): string {
   let formatter = formatters.get(timeZone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
+    formatter = new Intl.DateTimeFormat('en-GB', {
       timeZone,
       hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
+      weekday: 'long',
       day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
+      month: 'long',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
     });
     formatters.set(timeZone, formatter);
   }
-  const parts: Record<string, number> = {};
-  for (const part of formatter.formatToParts(date)) {
-    if (part.type !== 'literal') parts[part.type] = Number(part.value);
-  }
-  return {
-    year: parts.year ?? 0,
-    month: parts.month ?? 1,
-    day: parts.day ?? 1,
-    hour: parts.hour ?? 0,
-    minute: parts.minute ?? 0,
-  };
+  const p: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of formatter.formatToParts(date)) p[part.type] = part.value;
+  const day = `${p.weekday} ${p.day} ${p.month} ${p.year}`;
+  return withTime ? `${day}, ${p.hour}:${p.minute}` : day;
 }
 
 /** Checks an IANA time zone name; throws CONFIG for an unknown one. */
@@ -134,13 +118,4 @@ export function checkTimeZone(timeZone: string): string {
       { cause },
     );
   }
-}
-
-/** `Saturday 14 June 2025, 19:30`, or without the time for a date-only value. */
-function formatWallClock(wall: WallClock): string {
-  const weekday = WEEKDAYS[new Date(Date.UTC(wall.year, wall.month - 1, wall.day)).getUTCDay()];
-  const day = `${weekday} ${wall.day} ${MONTHS[wall.month - 1]} ${wall.year}`;
-  if (wall.hour === undefined) return day;
-  const pad = (n: number | undefined) => String(n ?? 0).padStart(2, '0');
-  return `${day}, ${pad(wall.hour)}:${pad(wall.minute)}`;
 }

@@ -26,7 +26,10 @@ export interface TextRun {
 /** What a character no font has prints as: the replacement character, or `?` without it. */
 const REPLACEMENT = 0xfffd;
 
-/** The pdfkit 0.17 internals this module relies on; checked before use. */
+/**
+ * The pdfkit internals this module relies on. pdfkit is pinned to an exact version in package.json;
+ * test/pdfkit-internals.test.ts fails when an upgrade moves any of them.
+ */
 interface PdfkitDocumentState {
   _fontFamilies: Record<string, EmbeddedFontLike>;
   _fontCount: number;

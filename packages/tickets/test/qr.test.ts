@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { createQrMatrix, renderQrPng } from '../src/qr.js';
-import { formatBits } from '../src/qr-mask.js';
 import { decodeQrPng } from './helpers.js';
 
 function reference(payload: string): {
@@ -43,11 +42,6 @@ describe('QR matrix', () => {
     }
     expect(masks.size).toBe(8); // every mask got chosen at least once
     expect(versions.size).toBeGreaterThan(8);
-  });
-
-  it('computes the format information of the QR specification', () => {
-    // ISO 18004 Annex C example: level M (bits 00), mask 101 -> 100000011001110.
-    expect(formatBits(0, 5)).toBe(0b100000011001110);
   });
 
   it('renders a PNG any scale and margin decode', () => {
