@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import { keyProblem, StorageError } from '@stowage/core';
 
 /**
- * Object keys <-> Cloudinary assets. Every rule depends on the key alone (plus the driver's `folder`
- * and `escapeKeys` options), so any process maps a key to the same asset. The sections of this
- * file follow the table, top to bottom. Examples use folder `f`.
+ * Object keys <-> Cloudinary assets. Every rule depends on the key alone (plus the driver's
+ * `escapeKeys` option), so any process maps a key to the same asset. The sections of this file
+ * follow the table, top to bottom. The `folder` option is not here: it is core's prefixedDriver()
+ * around the driver, so `f/` in the examples is simply the start of the key `f/...`.
  *
  * | rule           | key                     | resource_type | public_id                        | also recorded                         |
  * |----------------|-------------------------|---------------|----------------------------------|---------------------------------------|
@@ -12,7 +13,7 @@ import { keyProblem, StorageError } from '@stowage/core';
  * | 1 media        | `a/clip.mp4`, `a/s.mp3` | video         | `f/a/clip` (audio is video too)  | format; context `_ext`                |
  * | 2 raw          | `a/x.txt`, `a/x`        | raw           | `f/a/x.txt` (the whole key)      |                                       |
  * | 2 raw fallback | `a/x.png` holding text  | raw           | `f/a/x.png`; read after image    |                                       |
- * | 3 folder       | any                     |               | `f/` + id; other ids are unseen  | asset_folder = the id's folders       |
+ * | 3 folders      | `f/a.txt`               | as 1-2        | `f/a.txt`                        | asset_folder = the id's folders       |
  * | 4 escaping     | `Zoë.txt`, `a b/c`      | as 1-2        | `f/x--Zo_C3_AB.txt`, `x--a_20b/c` | (escapeKeys false: INVALID_KEY)      |
  * | 4 escaping     | `v2/x.txt` (`v` + digits)| as 1-2       | `f/x--v2/x.txt`                  | (a folder named like a version)       |
  * | 4 escaping     | `setup.exe` (refused)   | raw           | `f/x--setup_2Eexe`               |                                       |
@@ -26,10 +27,10 @@ import { keyProblem, StorageError } from '@stowage/core';
  * UTF-8 bytes, letters and digits as they are and any other byte as `_HH`, keeping a plain last
  * extension (`.txt`) so that Cloudinary still serves the file's type.
  *
- * Back (`keyOf`): strip the folder, decode `x--` segments, raw -> that key, image/video -> it plus
+ * Back (`keyOf`): decode `x--` segments, raw -> that key, image/video -> it plus
  * `.` + the recorded `_ext` (else the format); a shortened id -> the key in its tags. An asset is
  * some key's only when that key maps back to exactly its public id (otherwise reading the listed
- * key would miss it); anything else (outside the folder, other tools' odd ids) is not listed.
+ * key would miss it); anything else (other tools' odd ids) is not listed.
  */
 
 /** Cloudinary's kinds of asset. */
@@ -108,22 +109,15 @@ export function mediaKindOf(
   return undefined;
 }
 
-// --- 2-3. the mapping (raw fallback, folder) ---
+// --- 2-3. the mapping (raw fallback, folders) ---
 
 /**
- * The mapping of the table above, for one driver (its `folder` and `escapeKeys` options): `map`
+ * The mapping of the table above, for one driver (its `escapeKeys` option): `map`
  * (key -> assets), `keyOf` (asset -> key), `serverPrefix` (key prefix -> public id prefix, for
  * listings), `assetFolder` (dynamic folders).
  */
 export class AssetKeys {
-  private readonly folderPrefix: string;
-
-  constructor(
-    folder: string | undefined,
-    private readonly escapes: boolean,
-  ) {
-    this.folderPrefix = folder ? `${folder}/` : '';
-  }
+  constructor(private readonly escapes: boolean) {}
 
   /** Where `key` lives. INVALID_KEY when Cloudinary cannot name it. */
   map(key: string): KeyMapping {
@@ -139,12 +133,11 @@ export class AssetKeys {
   }
 
   /**
-   * The key an asset stands for, or undefined when no key maps onto it (outside the folder, a
+   * The key an asset stands for, or undefined when no key maps onto it (a
    * public id no key encodes to, a media asset without a usable extension).
    */
   keyOf(asset: AssetIdentity): string | undefined {
-    if (!asset.public_id.startsWith(this.folderPrefix)) return undefined;
-    const part = asset.public_id.slice(this.folderPrefix.length);
+    const part = asset.public_id;
     const decoded = this.escapes ? decodeIdPart(part) : part;
     let key: string;
     if (asset.recordedKey && HASHED_ID.test(part)) {
@@ -181,7 +174,7 @@ export class AssetKeys {
       encoded = safeCut(encoded, this.headRoom);
       exact = false;
     }
-    return { publicIdPrefix: this.folderPrefix + encoded, exact };
+    return { publicIdPrefix: encoded, exact };
   }
 
   /** The folder a key's asset shows in (dynamic folders' `asset_folder`): its id's folders. */
@@ -200,7 +193,7 @@ export class AssetKeys {
 
   /** Room for the readable head of a shortened public id. */
   private get headRoom(): number {
-    return MAX_PUBLIC_ID_LENGTH - this.folderPrefix.length - HASH_SUFFIX_LENGTH;
+    return MAX_PUBLIC_ID_LENGTH - HASH_SUFFIX_LENGTH;
   }
 
   /**
@@ -210,15 +203,10 @@ export class AssetKeys {
    */
   private publicId(part: string, key: string): { publicId: string; hashed?: true } {
     const encoded = this.encodePart(part, key, true);
-    if (this.folderPrefix.length + encoded.length <= MAX_PUBLIC_ID_LENGTH) {
-      return { publicId: this.folderPrefix + encoded };
-    }
-    if (this.headRoom < 16) {
-      throw invalidKey(key, 'it is too long for a Cloudinary public id inside this folder');
-    }
+    if (encoded.length <= MAX_PUBLIC_ID_LENGTH) return { publicId: encoded };
     const hash = createHash('sha256').update(part).digest('hex').slice(0, 40);
     return {
-      publicId: `${this.folderPrefix}${safeCut(encoded, this.headRoom)}-${hash}`,
+      publicId: `${safeCut(encoded, this.headRoom)}-${hash}`,
       hashed: true,
     };
   }
@@ -323,7 +311,7 @@ function unescapeSegment(segment: string): string | undefined {
   }
 }
 
-/** Decodes a public id part (below the folder) segment by segment. */
+/** Decodes a public id segment by segment. */
 export function decodeIdPart(part: string): string {
   return part
     .split('/')

@@ -5,6 +5,7 @@ import {
   type DriverObject,
   type Env,
   type EnvDriverFactory,
+  prefixedDriver,
   type StorageError,
   sliceRange,
   streamOfBytes,
@@ -32,8 +33,17 @@ import { putObject } from './upload.js';
  * storage.url('avatars/ada.png', { transform: { width: 200, height: 200, crop: 'fill' } });
  */
 function createCloudinaryDriver(options: CloudinaryOptions): Driver {
-  const ctx = new DriverContext(resolveOptions(options));
+  const resolved = resolveOptions(options);
+  if (resolved.folder === undefined) return driverOn(new DriverContext(resolved));
+  // `folder` is core's prefixed() wrapper, the same as the s3 `prefix`: the folder is the start of
+  // every key the driver underneath sees, so public ids, asset folders and listings follow.
+  return prefixedDriver(
+    driverOn(new DriverContext({ ...resolved, folder: undefined })),
+    resolved.folder,
+  );
+}
 
+function driverOn(ctx: DriverContext): Driver {
   return {
     name: DRIVER_NAME,
     capabilities: cloudinaryCapabilities(ctx.options.deliveryType),

@@ -20,11 +20,8 @@ export class DriverContext {
   private readonly http: ObservingAgent;
 
   constructor(readonly options: ResolvedOptions) {
-    // `folder` stays here rather than being core's prefixed() around the driver, which gives the
-    // same listings, URLs, errors and asset_folder but (test/folder.test.ts) would hash and tag a
-    // long key's shortened public id as `folder/key` instead of `key`, moving every long key
-    // already stored under a folder, and would count the folder in a key's 1024 bytes.
-    this.keys = new AssetKeys(options.folder, options.escapeKeys);
+    // The `folder` option is core's prefixedDriver() around this driver (cloudinary-driver.ts).
+    this.keys = new AssetKeys(options.escapeKeys);
     this.http = createObservingAgent(options.uploadPrefix);
     this.delivery = {
       baseUrl: options.deliveryBaseUrl,

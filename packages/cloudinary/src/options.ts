@@ -147,8 +147,13 @@ function checkFolder(folder: string, name: string): string {
         ? 'must not start or end with "/"'
         : folder.split('/').some((s) => !/^[A-Za-z0-9.-](?:[A-Za-z0-9._-]*[A-Za-z0-9.-])?$/.test(s))
           ? 'must be made of letters, digits, ".", "-" and inner "_" (characters every Cloudinary account keeps in public ids) separated by "/"'
-          : folder.split('/').some((s) => s === '' || s === '.' || s === '..' || /^v\d+$/.test(s))
-            ? 'must not have empty, "." or ".." segments or segments named like a version (v123)'
+          : folder
+                .split('/')
+                .some(
+                  (s) =>
+                    s === '' || s === '.' || s === '..' || /^v\d+$/.test(s) || s.startsWith('x--'),
+                )
+            ? 'must not have empty, "." or ".." segments, segments named like a version (v123) or starting with "x--" (how escaped keys begin)'
             : /^\s|\s$/.test(folder)
               ? 'must not start or end with whitespace'
               : undefined;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AssetKeys, decodeIdPart, mediaKindOf } from '../src/asset-key.js';
 
-const keys = new AssetKeys(undefined, true);
+const keys = new AssetKeys(true);
 
 /** [key, resource type, public id] rows of the README's mapping table. */
 const TABLE: Array<[key: string, kind: 'image' | 'video' | 'raw', publicId: string]> = [
@@ -66,17 +66,6 @@ describe('key -> asset mapping', () => {
     expect(keys.keyOf(asset)).toBe('a/x.jpg');
   });
 
-  it('prefixes the folder and ignores assets outside it', () => {
-    const inFolder = new AssetKeys('app/media', true);
-    expect(inFolder.map('x.png').media?.publicId).toBe('app/media/x');
-    expect(inFolder.map('docs/a.txt').raw.publicId).toBe('app/media/docs/a.txt');
-    expect(inFolder.map(' a.txt').raw.publicId).toBe('app/media/x--_20a.txt');
-    expect(inFolder.keyOf({ public_id: 'app/media/docs/a.txt', resource_type: 'raw' })).toBe(
-      'docs/a.txt',
-    );
-    expect(inFolder.keyOf({ public_id: 'other/a.txt', resource_type: 'raw' })).toBeUndefined();
-  });
-
   it('ignores public ids that no key encodes to', () => {
     expect(keys.keyOf({ public_id: 'x--a_3Fb', resource_type: 'raw' })).toBe('a?b');
     // Not valid UTF-8 once decoded; a plain segment escaped anyway; an old `~HH` escape.
@@ -112,7 +101,7 @@ describe('key -> asset mapping', () => {
   });
 
   it('refuses what Cloudinary refuses when escaping is off, naming it', () => {
-    const strict = new AssetKeys(undefined, false);
+    const strict = new AssetKeys(false);
     expect(() => strict.map('a?b.txt')).toThrow(/cannot contain the character "\?"/);
     expect(() => strict.map('50%.txt')).toThrow(/cannot contain the character "%"/);
     expect(() => strict.map('a+b.png')).toThrow(/cannot contain the character "\+"/);
@@ -176,26 +165,24 @@ const keyArbitrary = fc
 
 describe('encoding properties', () => {
   it('every key reads back from its public ids', () => {
-    for (const folder of [undefined, 'f']) {
-      const mapper = new AssetKeys(folder, true);
-      fc.assert(
-        fc.property(keyArbitrary, (key) => {
-          const mapping = mapper.map(key);
-          expect(mapper.keyOf({ public_id: mapping.raw.publicId, resource_type: 'raw' })).toBe(key);
-          if (mapping.media) {
-            const media = {
-              public_id: mapping.media.publicId,
-              resource_type: mapping.media.resourceType,
-              recordedExtension: mapping.media.extension,
-            };
-            expect(mapper.keyOf(media)).toBe(key);
-          }
-          // Only characters every account keeps (ts_permitted_naming_conventions).
-          expect(mapping.raw.publicId).toMatch(/^[A-Za-z0-9._/-]+$/);
-        }),
-        { numRuns: 2000 },
-      );
-    }
+    const mapper = new AssetKeys(true);
+    fc.assert(
+      fc.property(keyArbitrary, (key) => {
+        const mapping = mapper.map(key);
+        expect(mapper.keyOf({ public_id: mapping.raw.publicId, resource_type: 'raw' })).toBe(key);
+        if (mapping.media) {
+          const media = {
+            public_id: mapping.media.publicId,
+            resource_type: mapping.media.resourceType,
+            recordedExtension: mapping.media.extension,
+          };
+          expect(mapper.keyOf(media)).toBe(key);
+        }
+        // Only characters every account keeps (ts_permitted_naming_conventions).
+        expect(mapping.raw.publicId).toMatch(/^[A-Za-z0-9._/-]+$/);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('a key prefix lists every key under it', () => {

@@ -112,12 +112,12 @@ describe('cloudinary folder option', () => {
     expect(await root.exists('app/direct/pic.png')).toBe(true);
   });
 
-  it('keeps a long key at the public id it has always had: its hash does not cover the folder', async () => {
-    // Assets written by earlier versions stay where they are: the shortened id of a long key is the
-    // folder, the head of the key and SHA-256 of the key alone, and the tags hold the key alone.
+  it('is the start of every key underneath: a long key is shortened and tagged with it', async () => {
+    // The folder is core's prefixed() around the driver (as the s3 prefix): the driver sees
+    // `app/<key>`, so a shortened id is the head of `app/<key>` and SHA-256 of `app/<key>`.
     const key = `${'k'.repeat(120)}/${'l'.repeat(200)}.txt`;
     await app.put(key, 'long');
-    const hash = createHash('sha256').update(key).digest('hex').slice(0, 40);
+    const hash = createHash('sha256').update(`app/${key}`).digest('hex').slice(0, 40);
     const page = await sdk.api.resources({
       ...apiOptions(emu, agent),
       resource_type: 'raw',
@@ -130,14 +130,19 @@ describe('cloudinary folder option', () => {
     expect(ids[0]).toHaveLength(255);
     expect(await app.getText(key)).toBe('long');
     expect(await keys(app, 'k')).toEqual([key]);
+    // The same object, seen from the account's root.
+    expect(await root.getText(`app/${key}`)).toBe('long');
   });
 
-  it('takes every key it takes without a folder, up to 1024 bytes', async () => {
-    // The folder is not part of the key: it does not eat into the key's 1024 bytes.
-    const key = `max/${'é'.repeat(510)}`;
-    expect(Buffer.byteLength(key)).toBe(1024);
-    await app.put(key, 'full length');
-    expect(await app.getText(key)).toBe('full length');
-    expect(await keys(app, 'max/')).toEqual([key]);
+  it('counts the folder in the 1024 bytes of a key, and names the key as given when over', async () => {
+    const fits = `max/${'é'.repeat(508)}`; // 1020 bytes + "app/" = 1024
+    await app.put(fits, 'full length');
+    expect(await app.getText(fits)).toBe('full length');
+    const over = `${fits}z`;
+    const error = await failure(() => app.put(over, 'too long'));
+    expect(error.code).toBe('INVALID_KEY');
+    expect(error.key).toBe(over);
+    expect(error.message).toMatch(/1024 bytes/);
+    expect(await keys(app, 'max/')).toEqual([fits]);
   });
 });
