@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
-import { configError, type StorageError } from '@stowage/core';
+import type { StorageError } from '@stowage/core';
+import { configError } from '@stowage/core/driver';
 import type { DeliveryType, ResourceType } from './asset-key.js';
 import { BodyStreamError, type Callback, settle, uploadChunks } from './chunked-upload.js';
 

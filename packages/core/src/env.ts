@@ -1,5 +1,5 @@
 import { mirror } from './compose/mirror.js';
-import type { Driver, Env, EnvDriverFactory } from './driver.js';
+import type { Driver, Env, EnvDriverFactory } from './driver-types.js';
 import { disk } from './drivers/disk/index.js';
 import { memory } from './drivers/memory.js';
 import { StorageError } from './errors.js';

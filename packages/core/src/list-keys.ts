@@ -1,4 +1,4 @@
-import type { DriverListOptions } from './driver.js';
+import type { DriverListOptions } from './driver-types.js';
 import { compareKeys, keyProblem, prefixProblem } from './keys.js';
 import type { ListResult, ObjectInfo, SkippedKey } from './types.js';
 

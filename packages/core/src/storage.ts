@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { normalizeBody, readAll } from './body.js';
 import type { Capabilities } from './capabilities.js';
 import { contentTypeFor, contentTypeProblem, readableContentType } from './content-type.js';
-import type { Driver, DriverObject, DriverPutOptions } from './driver.js';
+import type { Driver, DriverObject, DriverPutOptions } from './driver-types.js';
 import { isStorageError, StorageError, type StorageOperation } from './errors.js';
 import { assertValidKey, describeKey, prefixProblem, RESERVED_PREFIX } from './keys.js';
 import { withoutUnaddressable } from './list-keys.js';

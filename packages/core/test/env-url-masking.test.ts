@@ -1,4 +1,5 @@
-import { diskFromEnv, envUrl, isStorageError } from '@stowage/core';
+import { isStorageError } from '@stowage/core';
+import { diskFromEnv, envUrl } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 
 const PASSWORD = 'hunter2-url-password';

@@ -1,4 +1,4 @@
-import type { DriverListOptions } from '../driver.js';
+import type { DriverListOptions } from '../driver-types.js';
 import { StorageError } from '../errors.js';
 import { compareKeys } from '../keys.js';
 import type { Storage } from '../storage.js';

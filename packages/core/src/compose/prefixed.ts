@@ -1,4 +1,4 @@
-import type { Driver, DriverObject } from '../driver.js';
+import type { Driver, DriverObject } from '../driver-types.js';
 import { isStorageError, StorageError } from '../errors.js';
 import { describeKey, keyProblem } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';

@@ -4,7 +4,12 @@ import { copyFile, link, realpath, rm, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { streamOfBytes } from '../../body.js';
 import type { Capabilities } from '../../capabilities.js';
-import type { Driver, DriverBody, DriverCopyOptions, DriverPutOptions } from '../../driver.js';
+import type {
+  Driver,
+  DriverBody,
+  DriverCopyOptions,
+  DriverPutOptions,
+} from '../../driver-types.js';
 import { isStorageError, StorageError } from '../../errors.js';
 import { ListPager } from '../../list-keys.js';
 import { sliceRange } from '../../range.js';

@@ -1,0 +1,33 @@
+/**
+ * `@stowage/core/driver`: what a driver package needs beyond the app-facing root: the `Driver`
+ * interface and its option types, env readers for a `fromEnv`, key ordering, list paging,
+ * byte and range helpers, and a bounded-concurrency map. Apps do not need this entry.
+ *
+ * @packageDocumentation
+ */
+export { readAll, streamOfBytes } from '../body.js';
+export type { Capabilities } from '../capabilities.js';
+export { NO_CAPABILITIES } from '../capabilities.js';
+export { contentTypeFor } from '../content-type.js';
+export type {
+  Driver,
+  DriverBody,
+  DriverCopyOptions,
+  DriverGetOptions,
+  DriverListOptions,
+  DriverObject,
+  DriverPutOptions,
+  Env,
+  EnvDriverFactory,
+} from '../driver-types.js';
+export {
+  configError,
+  diskFromEnv,
+  envFlag,
+  envUrl,
+  maskUrlCredentials,
+  requireEnv,
+} from '../env.js';
+export { compareKeys, prefixProblem, RESERVED_PREFIX } from '../keys.js';
+export { decodeCursor, encodeCursor, ListPager, listFromSortedKeys } from '../list-keys.js';
+export { sliceRange } from '../range.js';
