@@ -8,6 +8,7 @@
 export { readAll, streamOfBytes } from '../body.js';
 export type { Capabilities } from '../capabilities.js';
 export { NO_CAPABILITIES } from '../capabilities.js';
+export { mapLimit } from '../concurrency.js';
 export { contentTypeFor } from '../content-type.js';
 export type {
   Driver,

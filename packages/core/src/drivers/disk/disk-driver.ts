@@ -4,6 +4,7 @@ import { copyFile, link, realpath, rm, stat, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { streamOfBytes } from '../../body.js';
 import type { Capabilities } from '../../capabilities.js';
+import { mapLimit } from '../../concurrency.js';
 import type {
   Driver,
   DriverBody,
@@ -463,22 +464,4 @@ async function hashPath(path: string): Promise<string> {
   } finally {
     await closeFd(fd);
   }
-}
-
-async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await fn(items[index]!);
-      }
-    }),
-  );
-  return results;
 }
