@@ -70,6 +70,8 @@ function prefixedDriver(inner: Storage, folder: string): Driver {
       objects: page.objects.map(info),
       prefixes: page.prefixes.map(strip),
       ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
+      // Keys under the folder that no operation could address, named as seen under the prefix.
+      ...(page.skipped ? { skipped: page.skipped.map((s) => ({ ...s, key: strip(s.key) })) } : {}),
     };
   };
 
