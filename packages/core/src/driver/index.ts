@@ -21,14 +21,12 @@ export type {
   Env,
   EnvDriverFactory,
 } from '../driver-types.js';
-export {
-  configError,
-  diskFromEnv,
-  envFlag,
-  envUrl,
-  maskUrlCredentials,
-  requireEnv,
-} from '../env.js';
+export { configError, diskFromEnv, envFlag, envUrl, requireEnv } from '../env.js';
 export { compareKeys, prefixProblem, RESERVED_PREFIX } from '../keys.js';
 export { decodeCursor, encodeCursor, ListPager, listFromSortedKeys } from '../list-keys.js';
 export { sliceRange } from '../range.js';
+export {
+  maskUrlCredentials,
+  type UrlCredentials,
+  urlCredentialsOf,
+} from '../url-credentials.js';
