@@ -64,7 +64,13 @@ export function putObject(
         place: () => placeFile(temp, target, key, o.ifNoneMatch),
       });
       committed = true;
-      return toInfo(key, written, meta);
+      // No recorded type: the one asked for is the extension's (see metaFor).
+      return toInfo(
+        key,
+        written,
+        meta,
+        meta?.contentType === undefined ? o.contentType : undefined,
+      );
     } finally {
       if (open) await closeFd(fd).catch(() => {});
       if (!committed) {
