@@ -7,6 +7,7 @@ const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import
 // Tests import the workspace packages by their public names; these aliases point the names at
 // the sources so that `pnpm test` needs no build first. Longer subpaths come first.
 const alias = [
+  { find: '@stowage/core/driver', replacement: src('core/src/driver/index.ts') },
   { find: '@stowage/core/http', replacement: src('core/src/http/index.ts') },
   { find: '@stowage/core/testing', replacement: src('core/src/testing/index.ts') },
   { find: '@stowage/core', replacement: src('core/src/index.ts') },

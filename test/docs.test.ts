@@ -47,6 +47,7 @@ it('every TypeScript sample in the docs type-checks', () => {
   }
   const paths: Record<string, string[]> = {
     '@stowage/core': ['packages/core/src/index.ts'],
+    '@stowage/core/driver': ['packages/core/src/driver/index.ts'],
     '@stowage/core/http': ['packages/core/src/http/index.ts'],
     '@stowage/core/testing': ['packages/core/src/testing/index.ts'],
     '@stowage/s3': ['packages/s3/src/index.ts'],

@@ -1,12 +1,12 @@
 import { cloudinary } from '@stowage/cloudinary';
 import {
   type Env,
-  envFlag,
   isStorageError,
   type Storage,
   selectDriver,
   storageFromEnv,
 } from '@stowage/core';
+import { envFlag } from '@stowage/core/driver';
 import { r2 } from '@stowage/r2';
 import { s3 } from '@stowage/s3';
 import type { UrlMode } from './media.js';

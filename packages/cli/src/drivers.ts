@@ -1,4 +1,5 @@
-import { configError, type EnvDriverFactory } from '@stowage/core';
+import type { EnvDriverFactory } from '@stowage/core';
+import { configError } from '@stowage/core/driver';
 
 /** The cloud driver packages and the name of the factory each exports. */
 const DRIVER_PACKAGES: Readonly<Record<string, { specifier: string; exportName: string }>> = {

@@ -1,4 +1,4 @@
-import { prefixProblem } from '@stowage/core';
+import { prefixProblem } from '@stowage/core/driver';
 import { UsageError } from './io.js';
 
 /** Checks a key prefix given on the command line; a usage error says what is wrong with it. */

@@ -1,4 +1,5 @@
 import type { Env } from '@stowage/core';
+import { maskUrlCredentials, urlCredentialsOf } from '@stowage/core/driver';
 
 /** Variables whose names contain one of these words hold secrets: their values are never shown. */
 const SECRET_NAME = /SECRET|KEY|PASSWORD|TOKEN/i;
@@ -17,51 +18,7 @@ export function isSecretName(name: string): boolean {
  */
 export function maskValue(name: string, value: string): string {
   if (isSecretName(name)) return `${MASK} (${value.length} characters)`;
-  return maskUrlPassword(value);
-}
-
-/**
- * `scheme://user:password@host` -> `scheme://user:****@host`, `scheme://token@host` ->
- * `scheme://****@host`; other text is kept as it is. A URL that does not parse and has an `@`
- * (a password with `/` in it) is masked up to its last `@`.
- */
-export function maskUrlPassword(value: string): string {
-  const info = userinfoOf(value);
-  if (info === undefined) return value;
-  const head = info.user !== undefined ? `${info.user}:${MASK}` : MASK;
-  return `${value.slice(0, info.start)}${head}${value.slice(info.end)}`;
-}
-
-/**
- * Where the user info of a URL-looking value is: [start, end) before its `@`, and the user name
- * when a password follows it. Undefined when there is none.
- */
-function userinfoOf(
-  value: string,
-): { start: number; end: number; user: string | undefined; secret: string } | undefined {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value);
-  if (!scheme) return undefined;
-  const start = scheme[0].length;
-  const rest = value.slice(start);
-  const authorityEnd = rest.search(/[/?#]/);
-  const authority = authorityEnd === -1 ? rest : rest.slice(0, authorityEnd);
-  let at = authority.lastIndexOf('@');
-  if (at === -1) {
-    // No user info in the authority; an `@` further on is a path's, unless the URL is broken
-    // (`https://user:pa/ss@host` does not parse): then mask up to the last `@`.
-    if (!rest.includes('@') || URL.canParse(value)) return undefined;
-    at = rest.lastIndexOf('@');
-    return { start, end: start + at, user: undefined, secret: rest.slice(0, at) };
-  }
-  const userinfo = authority.slice(0, at);
-  const colon = userinfo.indexOf(':');
-  if (colon === -1) return { start, end: start + at, user: undefined, secret: userinfo };
-  return {
-    start,
-    end: start + at,
-    user: userinfo.slice(0, colon),
-    secret: userinfo.slice(colon + 1),
-  };
+  return maskUrlCredentials(value);
 }
 
 /** The secret values in `env`: values of secret-named variables and passwords inside URLs. */
@@ -70,7 +27,7 @@ export function secretValues(env: Env): string[] {
   for (const [name, value] of Object.entries(env)) {
     if (!value) continue;
     if (isSecretName(name)) found.add(value.trim());
-    const password = userinfoOf(value.trim())?.secret;
+    const password = urlCredentialsOf(value.trim())?.secret;
     if (password) {
       found.add(password);
       try {

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compareKeys, type Env, type Storage } from '@stowage/core';
+import type { Env, Storage } from '@stowage/core';
+import { compareKeys } from '@stowage/core/driver';
 import { main, type OutputStream } from '../src/index.js';
 
 /** The packages folder of the repo. */

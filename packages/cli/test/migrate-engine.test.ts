@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  compareKeys,
   createStorage,
   type Driver,
   disk,
@@ -10,6 +9,7 @@ import {
   type Storage,
   StorageError,
 } from '@stowage/core';
+import { compareKeys } from '@stowage/core/driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MigrateEvent, migrate } from '../src/index.js';
 import { countPuts, differingKeys, makeTree, tempDir } from './helpers.js';

@@ -1,6 +1,7 @@
+import { maskUrlCredentials } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 import { isSecretName, maskValue } from '../src/index.js';
-import { maskUrlPassword, Redactor, secretValues } from '../src/secrets.js';
+import { Redactor, secretValues } from '../src/secrets.js';
 
 describe('secrets', () => {
   it('treats names with SECRET, KEY, PASSWORD or TOKEN as secret', () => {
@@ -28,8 +29,8 @@ describe('secrets', () => {
     expect(maskValue('CLOUDINARY_URL', 'cloudinary://123456789012345:abcdEFGH_ijkl@my-cloud')).toBe(
       'cloudinary://123456789012345:****@my-cloud',
     );
-    expect(maskUrlPassword('https://example.com/a:b@c')).toBe('https://example.com/a:b@c');
-    expect(maskUrlPassword('not a url')).toBe('not a url');
+    expect(maskUrlCredentials('https://example.com/a:b@c')).toBe('https://example.com/a:b@c');
+    expect(maskUrlCredentials('not a url')).toBe('not a url');
   });
 
   it('redacts every secret value of an environment from output', () => {
@@ -58,8 +59,8 @@ describe('URL passwords that do not parse', () => {
     ['https://user:p w-secret@s3.example.com', 'https://user:****@s3.example.com'],
     ['https://user:p@w-secret@s3.example.com/x', 'https://user:****@s3.example.com/x'],
     ['https://token-secret@s3.example.com', 'https://****@s3.example.com'],
-  ])('maskUrlPassword(%s) shows no part of the password', (value, masked) => {
-    expect(maskUrlPassword(value)).toBe(masked);
+  ])('maskUrlCredentials(%s) shows no part of the password', (value, masked) => {
+    expect(maskUrlCredentials(value)).toBe(masked);
     const redactor = new Redactor();
     redactor.addEnv({ SOME_URL: value });
     expect(redactor.apply(`endpoint ${value} failed`)).not.toMatch(/w-secret|token-secret/);

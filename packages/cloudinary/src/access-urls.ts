@@ -1,10 +1,10 @@
-import {
-  contentTypeFor,
-  type DirectUpload,
-  type ImageTransform,
-  type SignedUploadOptions,
-  type SignedUrlOptions,
+import type {
+  DirectUpload,
+  ImageTransform,
+  SignedUploadOptions,
+  SignedUrlOptions,
 } from '@stowage/core';
+import { contentTypeFor } from '@stowage/core/driver';
 import { contextFor, encodeContext } from './asset-info.js';
 import { keyTags } from './asset-key.js';
 import { deliveryUrl, transformationString } from './delivery-url.js';

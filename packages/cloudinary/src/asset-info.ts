@@ -1,4 +1,5 @@
-import { contentTypeFor, type ObjectInfo, StorageError, type Visibility } from '@stowage/core';
+import { type ObjectInfo, StorageError, type Visibility } from '@stowage/core';
+import { contentTypeFor } from '@stowage/core/driver';
 import type { DeliveryType } from './asset-key.js';
 import type { CloudinaryResource } from './sdk-call.js';
 

@@ -1,15 +1,7 @@
 const DRIVER_NAME = 'cloudinary';
 
-import {
-  type Driver,
-  type DriverObject,
-  type Env,
-  type EnvDriverFactory,
-  prefixedDriver,
-  type StorageError,
-  sliceRange,
-  streamOfBytes,
-} from '@stowage/core';
+import type { Driver, Env, EnvDriverFactory, StorageError } from '@stowage/core';
+import { type DriverObject, prefixedDriver, sliceRange, streamOfBytes } from '@stowage/core/driver';
 import { publicUrl, signedUpload, signedUrl } from './access-urls.js';
 import { cloudinaryCapabilities } from './capabilities.js';
 import { DriverContext } from './driver-context.js';

@@ -1,10 +1,5 @@
-import {
-  compareKeys,
-  type DriverListOptions,
-  ListPager,
-  type ListResult,
-  type ObjectInfo,
-} from '@stowage/core';
+import type { ListResult, ObjectInfo } from '@stowage/core';
+import { compareKeys, type DriverListOptions, ListPager } from '@stowage/core/driver';
 import { infoFromResource } from './asset-info.js';
 import type { KeyMapping, ResourceType } from './asset-key.js';
 import { type DriverContext, retryOnce } from './driver-context.js';

@@ -1,9 +1,5 @@
-import {
-  contentTypeFor,
-  isStorageError,
-  type ObjectInfo,
-  type StorageOperation,
-} from '@stowage/core';
+import { isStorageError, type ObjectInfo, type StorageOperation } from '@stowage/core';
+import { contentTypeFor } from '@stowage/core/driver';
 import { infoFromHeaders, infoFromResource } from './asset-info.js';
 import type { AssetLocation, KeyMapping } from './asset-key.js';
 import type { DriverContext } from './driver-context.js';

@@ -1,4 +1,5 @@
-import type { DriverCopyOptions, ObjectInfo } from '@stowage/core';
+import type { ObjectInfo } from '@stowage/core';
+import type { DriverCopyOptions } from '@stowage/core/driver';
 import { contextFor, fieldsOf, infoFromResource } from './asset-info.js';
 import { type AssetLocation, keyTags } from './asset-key.js';
 import type { DriverContext } from './driver-context.js';

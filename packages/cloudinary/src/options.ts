@@ -1,4 +1,5 @@
-import { configError, type Env, envFlag, envUrl, requireEnv } from '@stowage/core';
+import type { Env } from '@stowage/core';
+import { configError, envFlag, envUrl, requireEnv } from '@stowage/core/driver';
 import type { DeliveryType } from './asset-key.js';
 
 export type { DeliveryType } from './asset-key.js';

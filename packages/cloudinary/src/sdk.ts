@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { configError } from '@stowage/core';
+import { configError } from '@stowage/core/driver';
 
 /**
  * The `cloudinary` SDK as the driver sees it: the few v2 calls it makes (the SDK's own typings are

@@ -1,4 +1,5 @@
-import { type DriverBody, isStorageError, type ObjectInfo, type StorageError } from '@stowage/core';
+import { isStorageError, type ObjectInfo, type StorageError } from '@stowage/core';
+import type { DriverBody } from '@stowage/core/driver';
 import { contextFor, infoFromResource, type StoredFields } from './asset-info.js';
 import { type AssetLocation, type KeyMapping, keyTags, type MediaLocation } from './asset-key.js';
 import type { DriverContext } from './driver-context.js';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { DriverBody } from './driver.js';
+import type { DriverBody } from './driver-types.js';
 import { StorageError } from './errors.js';
 import type { Body } from './types.js';
 

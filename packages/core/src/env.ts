@@ -1,9 +1,10 @@
 import { mirror } from './compose/mirror.js';
-import type { Driver, Env, EnvDriverFactory } from './driver.js';
+import type { Driver, Env, EnvDriverFactory } from './driver-types.js';
 import { disk } from './drivers/disk/index.js';
 import { memory } from './drivers/memory.js';
 import { StorageError } from './errors.js';
 import { createStorage, type Storage, type StorageOptions } from './storage.js';
+import { maskUrlCredentials } from './url-credentials.js';
 
 export interface StorageFromEnvOptions extends StorageOptions {
   /** The cloud driver packages to choose from, e.g. `[s3, r2, cloudinary]`. */
@@ -156,18 +157,6 @@ export function envUrl(env: Env, name: string): string | undefined {
     throw configError(`${name} must not contain a user name or password; got ${shown}.`);
   }
   return value.replace(/\/+$/, '');
-}
-
-/**
- * `value` as it may appear in a message or log: whatever stands before the last `@` of a URL's
- * authority (`user:password@`) becomes `****`. Malformed values are masked too (a password with
- * `/` or a space does not parse), so everything up to the last `@` before a space-free host goes.
- */
-export function maskUrlCredentials(value: string): string {
-  const at = value.lastIndexOf('@');
-  if (at === -1) return value;
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(value)?.[0] ?? '';
-  return `${scheme}****${value.slice(at)}`;
 }
 
 export function configError(message: string): StorageError {

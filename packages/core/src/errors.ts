@@ -107,3 +107,36 @@ export class StorageError extends Error {
 export function isStorageError(value: unknown, code?: StorageErrorCode): value is StorageError {
   return StorageError.isInstance(value) && (code === undefined || value.code === code);
 }
+
+/**
+ * An error as the facade throws it: a StorageError with where it came from filled in (driver,
+ * operation, key); anything else becomes UNKNOWN with the original as its `cause`.
+ */
+export function facadeError(
+  error: unknown,
+  driver: string,
+  operation: StorageOperation,
+  key: string | undefined,
+): StorageError {
+  if (isStorageError(error)) {
+    error.driver ??= driver;
+    error.operation ??= operation;
+    error.key ??= key;
+    return error;
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new StorageError('UNKNOWN', `The ${operation} was aborted.`, {
+      driver,
+      operation,
+      key,
+      cause: error,
+    });
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new StorageError('UNKNOWN', `The ${driver} driver failed to ${operation}: ${message}`, {
+    driver,
+    operation,
+    key,
+    cause: error,
+  });
+}

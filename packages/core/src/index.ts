@@ -1,45 +1,24 @@
-export { readAll, streamOfBytes } from './body.js';
+/**
+ * `@stowage/core`: what an app uses: the `Storage` facade, errors, key rules, the memory and disk
+ * drivers, `storageFromEnv()` and composition. Helpers for writing a driver are in
+ * `@stowage/core/driver`, HTTP handlers in `@stowage/core/http`, the conformance suite in
+ * `@stowage/core/testing`.
+ *
+ * @packageDocumentation
+ */
 export type { Capabilities } from './capabilities.js';
-export { NO_CAPABILITIES } from './capabilities.js';
 export { type MirrorOptions, mirror } from './compose/mirror.js';
-export { prefixed, prefixedDriver } from './compose/prefixed.js';
-export { contentTypeFor } from './content-type.js';
-export type {
-  Driver,
-  DriverBody,
-  DriverCopyOptions,
-  DriverGetOptions,
-  DriverListOptions,
-  DriverObject,
-  DriverPutOptions,
-  Env,
-  EnvDriverFactory,
-} from './driver.js';
+export { prefixed } from './compose/prefixed.js';
+// The types createStorage() and storageFromEnv() take, so an app can name what it passes.
+export type { Driver, Env, EnvDriverFactory } from './driver-types.js';
 export { type DiskOptions, disk } from './drivers/disk/index.js';
 export { memory } from './drivers/memory.js';
 export type { StorageFromEnvOptions } from './env.js';
-export {
-  configError,
-  diskFromEnv,
-  envFlag,
-  envUrl,
-  maskUrlCredentials,
-  requireEnv,
-  selectDriver,
-  storageFromEnv,
-} from './env.js';
+export { selectDriver, storageFromEnv } from './env.js';
 export type { StorageErrorCode, StorageErrorOptions, StorageOperation } from './errors.js';
 export { isStorageError, StorageError } from './errors.js';
-export {
-  assertValidKey,
-  compareKeys,
-  keyProblem,
-  MAX_KEY_BYTES,
-  prefixProblem,
-  RESERVED_PREFIX,
-} from './keys.js';
-export { decodeCursor, encodeCursor, ListPager, listFromSortedKeys } from './list-keys.js';
-export { sliceRange } from './range.js';
+// keyProblem: an app checks a key that came from a user before using it (examples/shared does).
+export { assertValidKey, keyProblem, MAX_KEY_BYTES } from './keys.js';
 export type { Storage, StorageOptions } from './storage.js';
 export { createStorage } from './storage.js';
 export type * from './types.js';

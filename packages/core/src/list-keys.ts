@@ -1,6 +1,6 @@
-import type { DriverListOptions } from './driver.js';
-import { compareKeys, keyProblem, prefixProblem } from './keys.js';
-import type { ListResult, ObjectInfo, SkippedKey } from './types.js';
+import type { DriverListOptions } from './driver-types.js';
+import { compareKeys } from './keys.js';
+import type { ListResult, ObjectInfo } from './types.js';
 
 /** Opaque cursor: the last key or prefix of the previous page. */
 export function encodeCursor(lastKey: string): string {
@@ -78,26 +78,4 @@ export function listFromSortedKeys(
   const pager = new ListPager(options);
   for (const key of sortedKeys) if (!pager.offer(key)) break;
   return pager.result(pager.keys.map(describe));
-}
-
-/**
- * The page without the keys and prefixes no operation could address (written by other tools:
- * folder markers, `a//b`, control characters), which go to `skipped` in listing order. Every
- * driver's listing passes here, so a listed key can always be read.
- */
-export function withoutUnaddressable(page: ListResult): ListResult {
-  const skipped: SkippedKey[] = [];
-  const objects = page.objects.filter((object) => {
-    const problem = keyProblem(object.key);
-    if (problem !== undefined) skipped.push({ key: object.key, problem });
-    return problem === undefined;
-  });
-  const prefixes = page.prefixes.filter((prefix) => {
-    const problem = prefixProblem(prefix);
-    if (problem !== undefined) skipped.push({ key: prefix, problem });
-    return problem === undefined;
-  });
-  if (skipped.length === 0) return page;
-  skipped.sort((a, b) => compareKeys(a.key, b.key));
-  return { ...page, objects, prefixes, skipped };
 }

@@ -1,11 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { normalizeBody, readAll } from './body.js';
+import { normalizeBody } from './body.js';
 import type { Capabilities } from './capabilities.js';
-import { contentTypeFor, contentTypeProblem, readableContentType } from './content-type.js';
-import type { Driver, DriverObject, DriverPutOptions } from './driver.js';
-import { isStorageError, StorageError, type StorageOperation } from './errors.js';
-import { assertValidKey, describeKey, prefixProblem, RESERVED_PREFIX } from './keys.js';
-import { withoutUnaddressable } from './list-keys.js';
+import { mapLimit } from './concurrency.js';
+import { contentTypeFor } from './content-type.js';
+import type { Driver, DriverPutOptions } from './driver-types.js';
+import { facadeError, isStorageError, StorageError, type StorageOperation } from './errors.js';
+import { assertValidKey, describeKey, prefixProblem } from './keys.js';
+import {
+  checkContentType,
+  checkExpiresIn,
+  checkHeaderValue,
+  checkListOptions,
+  checkMetadata,
+  conflictFlag,
+  invalid,
+  MAX_LIST_LIMIT,
+  readableInfo,
+  withSuffix,
+} from './storage-input.js';
+import { storedObject } from './stored-object.js';
 import type {
   Body,
   CopyOptions,
@@ -21,6 +33,7 @@ import type {
   StoredObject,
   UrlOptions,
 } from './types.js';
+import { visiblePage } from './visible-page.js';
 
 export interface StorageOptions {
   /** A name for this storage in errors and logs (defaults to the driver's name). */
@@ -52,11 +65,8 @@ export interface Storage {
   close(): Promise<void>;
 }
 
-const MAX_EXPIRES_IN = 7 * 24 * 3600;
-const MAX_LIST_LIMIT = 1000;
 const RENAME_ATTEMPTS = 8;
 const DELETE_CONCURRENCY = 8;
-const METADATA_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** Wraps a driver in the facade that validates input, checks capabilities and types errors. */
 export function createStorage(driver: Driver, options: StorageOptions = {}): Storage {
@@ -141,7 +151,7 @@ class StorageFacade implements Storage {
       }
       options.signal?.throwIfAborted();
       const found = await this.impl.get(key, options);
-      return this.storedObject(found);
+      return storedObject(found, (error) => facadeError(error, this.driver, 'get', found.info.key));
     });
   }
 
@@ -186,7 +196,7 @@ class StorageFacade implements Storage {
       for (const key of list) assertValidKey(key, 'deleteMany');
       if (list.length === 0) return;
       if (this.impl.deleteMany) return this.impl.deleteMany(list);
-      await eachLimit(list, DELETE_CONCURRENCY, (key) => this.impl.delete(key));
+      await mapLimit(list, DELETE_CONCURRENCY, (key) => this.impl.delete(key));
     });
   }
 
@@ -207,7 +217,7 @@ class StorageFacade implements Storage {
         if (page.objects.length === 0) return;
         const keys = page.objects.map((o) => o.key);
         if (this.impl.deleteMany) await this.impl.deleteMany(keys);
-        else await eachLimit(keys, DELETE_CONCURRENCY, (key) => this.impl.delete(key));
+        else await mapLimit(keys, DELETE_CONCURRENCY, (key) => this.impl.delete(key));
       }
     });
   }
@@ -250,28 +260,14 @@ class StorageFacade implements Storage {
       const problem = prefixProblem(prefix);
       if (problem)
         throw new StorageError('INVALID_KEY', `Invalid prefix ${describeKey(prefix)}: ${problem}.`);
-      const limit = options.limit ?? MAX_LIST_LIMIT;
-      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
-        throw invalid(
-          `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}, got ${String(limit)}`,
-        );
-      }
-      if (
-        options.delimiter !== undefined &&
-        (typeof options.delimiter !== 'string' || options.delimiter === '')
-      ) {
-        throw invalid('delimiter must be a non-empty string');
-      }
-      if (options.cursor !== undefined && typeof options.cursor !== 'string') {
-        throw invalid('cursor must be the string a previous list() returned');
-      }
+      const limit = checkListOptions(options);
       const page = await this.impl.list({
         prefix,
         delimiter: options.delimiter,
         cursor: options.cursor || undefined,
         limit,
       });
-      return withoutReserved(withoutUnaddressable(page), prefix);
+      return visiblePage(page, prefix);
     });
   }
 
@@ -333,40 +329,6 @@ class StorageFacade implements Storage {
     await this.impl.close?.();
   }
 
-  private storedObject(found: DriverObject): StoredObject {
-    let consumed = false;
-    const take = (): void => {
-      if (consumed) {
-        throw this.wrap(
-          invalid('the body of this object was already read; call get() again'),
-          'get',
-          found.info.key,
-        );
-      }
-      consumed = true;
-    };
-    const bytes = async (): Promise<Uint8Array> => {
-      take();
-      try {
-        return await (found.bytes ? found.bytes() : readAll(found.body()));
-      } catch (error) {
-        throw this.wrap(error, 'get', found.info.key);
-      }
-    };
-    const text = async (): Promise<string> => Buffer.from(await bytes()).toString('utf8');
-    return {
-      ...readableInfo(found.info),
-      ...(found.range ? { range: found.range } : {}),
-      body: () => {
-        take();
-        return found.body();
-      },
-      bytes,
-      text,
-      json: async <T>() => JSON.parse(await text()) as T,
-    };
-  }
-
   /** A key that is free now: `key` itself or `key` with a random suffix. Used for streamed renames. */
   private async freeKey(key: string): Promise<string> {
     let candidate = key;
@@ -423,7 +385,7 @@ class StorageFacade implements Storage {
     try {
       return await fn();
     } catch (error) {
-      throw this.wrap(error, operation, key);
+      throw facadeError(error, this.driver, operation, key);
     }
   }
 
@@ -431,149 +393,7 @@ class StorageFacade implements Storage {
     try {
       return fn();
     } catch (error) {
-      throw this.wrap(error, operation, key);
+      throw facadeError(error, this.driver, operation, key);
     }
   }
-
-  /** Fills in where an error came from; anything that is not a StorageError becomes UNKNOWN. */
-  private wrap(error: unknown, operation: StorageOperation, key: string | undefined): StorageError {
-    if (isStorageError(error)) {
-      error.driver ??= this.driver;
-      error.operation ??= operation;
-      error.key ??= key;
-      return error;
-    }
-    if (error instanceof Error && error.name === 'AbortError') {
-      return new StorageError('UNKNOWN', `The ${operation} was aborted.`, {
-        driver: this.driver,
-        operation,
-        key,
-        cause: error,
-      });
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    return new StorageError(
-      'UNKNOWN',
-      `The ${this.driver} driver failed to ${operation}: ${message}`,
-      {
-        driver: this.driver,
-        operation,
-        key,
-        cause: error,
-      },
-    );
-  }
-}
-
-/**
- * True when `key` has a folder of Stowage's own (`.stowage-...`, at any depth, so that a wrapped or
- * prefixed storage hides it too) that the listing's `prefix` does not reach into.
- */
-function isReserved(key: string, prefix: string): boolean {
-  for (let at = key.indexOf(RESERVED_PREFIX); at >= 0; at = key.indexOf(RESERVED_PREFIX, at + 1)) {
-    if ((at === 0 || key[at - 1] === '/') && prefix.length < at + RESERVED_PREFIX.length)
-      return true;
-  }
-  return false;
-}
-
-/** A page without Stowage's own keys; it may come out shorter than the limit, the cursor goes on. */
-function withoutReserved(page: ListResult, prefix: string): ListResult {
-  const hidden = (key: string) => isReserved(key, prefix);
-  if (!page.objects.some((o) => hidden(o.key)) && !page.prefixes.some(hidden)) return page;
-  return {
-    ...page,
-    objects: page.objects.filter((o) => !hidden(o.key)),
-    prefixes: page.prefixes.filter((p) => !hidden(p)),
-  };
-}
-
-function invalid(message: string): StorageError {
-  return new StorageError('INVALID_INPUT', `Invalid input: ${message}.`);
-}
-
-function conflictFlag(mode: CopyOptions['onConflict']): boolean {
-  if (mode === undefined || mode === 'overwrite') return false;
-  if (mode === 'fail') return true;
-  throw invalid(`onConflict for copy/move must be 'overwrite' or 'fail', got ${String(mode)}`);
-}
-
-function checkMetadata(metadata: Record<string, string> | undefined): Record<string, string> {
-  if (metadata === undefined) return {};
-  if (typeof metadata !== 'object' || metadata === null)
-    throw invalid('metadata must be an object of strings');
-  for (const [name, value] of Object.entries(metadata)) {
-    if (!METADATA_NAME.test(name)) {
-      throw invalid(
-        `metadata name ${JSON.stringify(name)} must be lowercase letters, digits, "-" or "_"`,
-      );
-    }
-    if (typeof value !== 'string')
-      throw invalid(`metadata ${name} must be a string, got ${typeof value}`);
-    if (/[\u0000-\u001f\u007f]/.test(value))
-      throw invalid(`metadata ${name} must not contain control characters`);
-  }
-  return { ...metadata };
-}
-
-function checkHeaderValue(name: string, value: string | undefined): void {
-  if (value === undefined) return;
-  if (typeof value !== 'string' || value.trim() === '' || /[\u0000-\u001f\u007f]/.test(value)) {
-    throw invalid(`${name} must be a non-empty string without control characters`);
-  }
-}
-
-/** One media type, as browsers will read it; a list or junk is refused (see content-type.ts). */
-function checkContentType(value: string | undefined): void {
-  checkHeaderValue('contentType', value);
-  const problem = value === undefined ? undefined : contentTypeProblem(value);
-  if (problem) throw invalid(`contentType ${JSON.stringify(value)} ${problem}`);
-}
-
-/** What a driver reports, with its content type as a browser reads it (a list becomes one type). */
-function readableInfo<T extends ObjectInfo>(info: T): T {
-  const contentType = readableContentType(info.contentType);
-  return contentType === info.contentType ? info : { ...info, contentType };
-}
-
-function checkExpiresIn(expiresIn: unknown): void {
-  if (
-    typeof expiresIn !== 'number' ||
-    !Number.isSafeInteger(expiresIn) ||
-    expiresIn < 1 ||
-    expiresIn > MAX_EXPIRES_IN
-  ) {
-    throw invalid(
-      `expiresIn must be a whole number of seconds from 1 to ${MAX_EXPIRES_IN}, got ${String(expiresIn)}`,
-    );
-  }
-}
-
-const SUFFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-/** `photos/cat.jpg` -> `photos/cat_x7k2qa.jpg`. */
-export function withSuffix(key: string): string {
-  const bytes = randomBytes(6);
-  let suffix = '';
-  for (const byte of bytes) suffix += SUFFIX_ALPHABET[byte % SUFFIX_ALPHABET.length];
-  const slash = key.lastIndexOf('/');
-  const dot = key.lastIndexOf('.');
-  const hasExtension = dot > slash + 1;
-  return hasExtension ? `${key.slice(0, dot)}_${suffix}${key.slice(dot)}` : `${key}_${suffix}`;
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight; the first failure rejects. */
-export async function eachLimit<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<unknown>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
 }

@@ -1,12 +1,5 @@
-import {
-  type Capabilities,
-  createStorage,
-  type Driver,
-  keyProblem,
-  memory,
-  NO_CAPABILITIES,
-  prefixProblem,
-} from '@stowage/core';
+import { type Capabilities, createStorage, type Driver, keyProblem, memory } from '@stowage/core';
+import { NO_CAPABILITIES, prefixProblem } from '@stowage/core/driver';
 import { runConformance } from '@stowage/core/testing';
 import { afterAll, expect } from 'vitest';
 

@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The BUILT entry points (`@stowage/core`, `/http`, `/testing`), as users load them: one
+ * The BUILT entry points (`@stowage/core`, `/driver`, `/http`, `/testing`), as users load them: one
  * StorageError class for all of them, so `instanceof StorageError` holds whichever entry an error
  * came from. Needs `pnpm --filter @stowage/core build` first (`pnpm test` builds).
  */
@@ -14,6 +14,7 @@ const require = createRequire(import.meta.url);
 
 type CoreModule = typeof import('../src/index.js');
 type HttpModule = typeof import('../src/http/index.js');
+type DriverModule = typeof import('../src/driver/index.js');
 
 function built(): void {
   if (!existsSync(join(DIST, 'index.js'))) {
@@ -64,6 +65,18 @@ describe('built entry points share one StorageError', () => {
     await expectOneClass(core, http);
   });
 
+  it('the driver entry makes errors of the same class, in both formats', async () => {
+    built();
+    const esm = (await import(pathToFileURL(join(DIST, 'index.js')).href)) as CoreModule;
+    const esmDriver = (await import(
+      pathToFileURL(join(DIST, 'driver/index.js')).href
+    )) as DriverModule;
+    expect(esmDriver.configError('x')).toBeInstanceOf(esm.StorageError);
+    const cjs = require(join(DIST, 'index.cjs')) as CoreModule;
+    const cjsDriver = require(join(DIST, 'driver/index.cjs')) as DriverModule;
+    expect(cjsDriver.configError('x')).toBeInstanceOf(cjs.StorageError);
+  });
+
   it('defined in one shared file per format, used by every entry (testing too)', () => {
     built();
     const files = readdirSync(DIST, { recursive: true, encoding: 'utf8' }).filter((f) =>
@@ -76,7 +89,7 @@ describe('built entry points share one StorageError', () => {
           /StorageError = class\b/.test(readFileSync(join(DIST, f), 'utf8')),
       );
       expect(defining, `files of the ${extension} build that define StorageError`).toHaveLength(1);
-      expect(defining[0]).not.toMatch(/^(index|http|testing)/);
+      expect(defining[0]).not.toMatch(/^(index|driver|http|testing)/);
     }
   });
 

@@ -78,7 +78,7 @@ describe('storageFromEnv', () => {
   });
 
   it('warns once about an ephemeral disk in production, unless told the disk persists', async () => {
-    const { diskFromEnv } = await import('@stowage/core');
+    const { diskFromEnv } = await import('@stowage/core/driver');
     const root = mkdtempSync(join(tmpdir(), 'stowage-env-'));
     const silenced: string[] = [];
     diskFromEnv(

@@ -8,11 +8,11 @@ import {
   createStorage,
   type Driver,
   disk as diskDriver,
-  NO_CAPABILITIES,
   type ObjectInfo,
   type Storage,
   StorageError,
 } from '@stowage/core';
+import { NO_CAPABILITIES } from '@stowage/core/driver';
 import { createFileHandler } from '@stowage/core/http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './http-test-server.js';

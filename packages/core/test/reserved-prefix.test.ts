@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStorage, disk, memory, RESERVED_PREFIX, type Storage } from '@stowage/core';
+import { createStorage, disk, memory, type Storage } from '@stowage/core';
+import { RESERVED_PREFIX } from '@stowage/core/driver';
 import { describe, expect, it } from 'vitest';
 
 // Keys under RESERVED_PREFIX belong to Stowage itself (e.g. @stowage/images' variants): an app's

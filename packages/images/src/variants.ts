@@ -1,10 +1,5 @@
-import {
-  isStorageError,
-  type ObjectInfo,
-  RESERVED_PREFIX,
-  type Storage,
-  StorageError,
-} from '@stowage/core';
+import { isStorageError, type ObjectInfo, type Storage, StorageError } from '@stowage/core';
+import { RESERVED_PREFIX } from '@stowage/core/driver';
 import type { NormalizedTransform } from './geometry.js';
 import type { VariantFormat } from './negotiate.js';
 import { type ImageLimits, transformImage } from './pipeline.js';

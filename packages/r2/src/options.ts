@@ -1,12 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  configError,
-  type Env,
-  envFlag,
-  envUrl,
-  maskUrlCredentials,
-  requireEnv,
-} from '@stowage/core';
+import type { Env } from '@stowage/core';
+import { configError, envFlag, envUrl, maskUrlCredentials, requireEnv } from '@stowage/core/driver';
 import { checkTimeouts, checkUrl, type S3Timeouts } from '@stowage/s3';
 
 const DRIVER_NAME = 'r2';

@@ -1,10 +1,6 @@
 import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
-import {
-  contentTypeFor,
-  type ObjectInfo,
-  type StorageError,
-  type StorageOperation,
-} from '@stowage/core';
+import type { ObjectInfo, StorageError, StorageOperation } from '@stowage/core';
+import { contentTypeFor } from '@stowage/core/driver';
 import { mapS3Error } from './map-error.js';
 import { decodeMetadata } from './metadata.js';
 import type { ResolvedS3Options } from './options.js';

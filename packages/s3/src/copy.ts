@@ -7,7 +7,8 @@ import {
   type HeadObjectCommandOutput,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import type { DriverCopyOptions, ObjectInfo } from '@stowage/core';
+import type { ObjectInfo } from '@stowage/core';
+import type { DriverCopyOptions } from '@stowage/core/driver';
 import { fail, infoFromHeaders, quoteEtag, type S3Context } from './context.js';
 import { encodeKeyPath } from './key-map.js';
 import { assertAbsent } from './multipart.js';

@@ -4,14 +4,16 @@ import {
   HeadObjectCommand,
 } from '@aws-sdk/client-s3';
 import {
-  type DriverGetOptions,
-  type DriverObject,
   type ObjectInfo,
   type StorageError,
   StorageError as StorageErrorClass,
+} from '@stowage/core';
+import {
+  type DriverGetOptions,
+  type DriverObject,
   sliceRange,
   streamOfBytes,
-} from '@stowage/core';
+} from '@stowage/core/driver';
 import { fail, infoFromHeaders, type S3Context } from './context.js';
 import { quoteKey } from './map-error.js';
 

@@ -7,7 +7,8 @@ import {
   type PutObjectCommandInput,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { type DriverPutOptions, StorageError, type StorageOperation } from '@stowage/core';
+import { StorageError, type StorageOperation } from '@stowage/core';
+import type { DriverPutOptions } from '@stowage/core/driver';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { quoteKey } from './map-error.js';
 

@@ -1,13 +1,13 @@
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import type { Env } from '@stowage/core';
 import {
   configError,
-  type Env,
   envFlag,
   envUrl,
   maskUrlCredentials,
   prefixProblem,
   requireEnv,
-} from '@stowage/core';
+} from '@stowage/core/driver';
 import { checkTimeouts, type S3Timeouts } from './timeouts.js';
 
 const DRIVER_NAME = 's3';

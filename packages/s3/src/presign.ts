@@ -1,11 +1,11 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
-  contentTypeFor,
   type DirectUpload,
   type SignedUploadOptions,
   type SignedUrlOptions,
   StorageError,
 } from '@stowage/core';
+import { contentTypeFor } from '@stowage/core/driver';
 import { fail, type S3Context } from './context.js';
 
 // The presigners are loaded on first use: about 7 MiB of memory an app that never signs does not

@@ -4,18 +4,14 @@ import {
   ListObjectsV2Command,
   S3Client,
 } from '@aws-sdk/client-s3';
+import type { Driver, Env, EnvDriverFactory, ListResult, ObjectInfo } from '@stowage/core';
 import {
   contentTypeFor,
-  type Driver,
   type DriverListOptions,
   decodeCursor,
-  type Env,
-  type EnvDriverFactory,
   encodeCursor,
-  type ListResult,
-  type ObjectInfo,
   prefixedDriver,
-} from '@stowage/core';
+} from '@stowage/core/driver';
 import { s3Capabilities } from './capabilities.js';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { copyObject } from './copy.js';

@@ -1,5 +1,5 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { configError } from '@stowage/core';
+import { configError } from '@stowage/core/driver';
 
 /** Network timeouts of the client the driver builds, in milliseconds. */
 export interface S3Timeouts {

@@ -1,5 +1,6 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DriverBody, DriverPutOptions, ObjectInfo } from '@stowage/core';
+import type { ObjectInfo } from '@stowage/core';
+import type { DriverBody, DriverPutOptions } from '@stowage/core/driver';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { encodeMetadata } from './metadata.js';
 import { type PutParams, untilAborted, uploadInParts } from './multipart.js';

@@ -1,8 +1,8 @@
-import type { DriverListOptions } from '../driver.js';
+import type { DriverListOptions } from '../driver-types.js';
 import { StorageError } from '../errors.js';
 import { compareKeys } from '../keys.js';
 import type { Storage } from '../storage.js';
-import type { ListResult, ObjectInfo } from '../types.js';
+import type { ListResult, ObjectInfo, SkippedKey } from '../types.js';
 
 /**
  * Where a merged listing stands: each side's cursor for the page to read (undefined: its first
@@ -27,6 +27,10 @@ const EMPTY: ListResult = { objects: [], prefixes: [] };
  * the last one handed out, so the cursor is small and the two sides' own cursors stay valid.
  * An entry past the end of a page whose side has more is held back until that side's next page
  * is read: nothing is handed out of order.
+ *
+ * `skipped` (keys no operation could address) is the sum of both sides': a side's page reports
+ * its skipped keys once, on the merged page where that side moves past it, so a paged listing
+ * reports each once per side (a key skipped on both sides is reported twice).
  */
 export async function mergedList(
   first: Storage,
@@ -36,6 +40,13 @@ export async function mergedList(
   const state = decode(o.cursor);
   const objects: ObjectInfo[] = [];
   const prefixes: string[] = [];
+  const skipped: SkippedKey[] = [];
+  const result = (cursor?: string): ListResult => ({
+    objects,
+    prefixes,
+    ...(cursor !== undefined ? { cursor } : {}),
+    ...(skipped.length > 0 ? { skipped: skipped.sort((x, y) => compareKeys(x.key, y.key)) } : {}),
+  });
   const page = (storage: Storage, cursor: string | null | undefined) =>
     cursor === null
       ? Promise.resolve(EMPTY)
@@ -62,7 +73,7 @@ export async function mergedList(
     for (const entry of entries) {
       if (bound !== undefined && compareKeys(entry.name, bound) > 0) break;
       if (objects.length + prefixes.length === o.limit) {
-        return { objects, prefixes, cursor: encode(state) };
+        return result(encode(state));
       }
       if (entry.object) objects.push(entry.object);
       else prefixes.push(entry.name);
@@ -76,15 +87,17 @@ export async function mergedList(
     let advanced = false;
     if (state.p !== null && done(a)) {
       state.p = a.cursor ?? null;
+      if (a.skipped) skipped.push(...a.skipped);
       advanced = true;
     }
     if (state.s !== null && done(b)) {
       state.s = b.cursor ?? null;
+      if (b.skipped) skipped.push(...b.skipped);
       advanced = true;
     }
-    if (state.p === null && state.s === null) return { objects, prefixes };
+    if (state.p === null && state.s === null) return result();
     if (objects.length + prefixes.length === o.limit) {
-      return { objects, prefixes, cursor: encode(state) };
+      return result(encode(state));
     }
     if (!advanced) {
       // Cannot happen with listings in key order; refuse rather than loop.

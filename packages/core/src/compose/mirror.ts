@@ -5,7 +5,7 @@ import type {
   DriverCopyOptions,
   DriverObject,
   DriverPutOptions,
-} from '../driver.js';
+} from '../driver-types.js';
 import { isStorageError, StorageError, type StorageOperation } from '../errors.js';
 import { describeKey } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';

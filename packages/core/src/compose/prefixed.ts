@@ -1,4 +1,4 @@
-import type { Driver, DriverObject } from '../driver.js';
+import type { Driver, DriverObject } from '../driver-types.js';
 import { isStorageError, StorageError } from '../errors.js';
 import { describeKey, keyProblem, MAX_KEY_BYTES } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';
@@ -96,10 +96,8 @@ function prefixedOver(inner: Storage, folder: string): Driver {
       objects: page.objects.map(info),
       prefixes: page.prefixes.map(strip),
       ...(page.cursor !== undefined ? { cursor: page.cursor } : {}),
-      // Keys the storage underneath could not address (e.g. S3 keys with `//`) stay counted.
-      ...(page.skipped !== undefined
-        ? { skipped: page.skipped.map((k) => ({ ...k, key: strip(k.key) })) }
-        : {}),
+      // Keys under the folder that no operation could address, named as seen under the prefix.
+      ...(page.skipped ? { skipped: page.skipped.map((s) => ({ ...s, key: strip(s.key) })) } : {}),
     };
   };
 

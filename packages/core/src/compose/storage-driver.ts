@@ -1,4 +1,4 @@
-import type { DriverObject, DriverPutOptions } from '../driver.js';
+import type { DriverObject, DriverPutOptions } from '../driver-types.js';
 import type { ObjectInfo, PutOptions, StoredObject } from '../types.js';
 
 /**

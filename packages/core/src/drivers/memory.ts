@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readAll, streamOfBytes } from '../body.js';
 import type { Capabilities } from '../capabilities.js';
-import type { Driver, DriverBody, DriverListOptions, DriverPutOptions } from '../driver.js';
+import type { Driver, DriverBody, DriverListOptions, DriverPutOptions } from '../driver-types.js';
 import { StorageError } from '../errors.js';
 import { compareKeys } from '../keys.js';
 import { listFromSortedKeys } from '../list-keys.js';

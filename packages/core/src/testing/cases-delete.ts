@@ -1,8 +1,8 @@
 import { describe, expect } from 'vitest';
+import { mapLimit } from '../concurrency.js';
 import type { Storage } from '../storage.js';
 import { expectStorageError } from './assertions.js';
 import { defineCase, type Suite } from './context.js';
-import { mapLimit } from './fixtures.js';
 
 async function existing(storage: Storage, keys: readonly string[]): Promise<string[]> {
   const found = await mapLimit(keys, 8, async (key) =>

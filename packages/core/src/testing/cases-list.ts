@@ -1,9 +1,10 @@
 import { describe, expect } from 'vitest';
+import { mapLimit } from '../concurrency.js';
 import type { Storage } from '../storage.js';
 import type { ListOptions, ListResult } from '../types.js';
 import { expectStorageError, keysUnder } from './assertions.js';
 import { defineCase, type Suite } from './context.js';
-import { byUtf8, mapLimit } from './fixtures.js';
+import { byUtf8 } from './fixtures.js';
 
 const PUT_CONCURRENCY = 8;
 

@@ -64,24 +64,41 @@ const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
 /** Folders resolved before, by path: the folder's identity then and its real path. */
 const resolvedBy = new WeakMap<SafeRoot, Map<string, { dev: number; ino: number; real: string }>>();
 
-/**
- * The real path of the existing folder `dir`, checked before anything is created in it; undefined
- * when it is missing. A folder resolved before and still the same folder (device and inode, one
- * stat) is not resolved again: a link swapped in anywhere on the way would lead to another folder.
- */
-async function existingFolder(safe: SafeRoot, dir: string): Promise<string | undefined> {
+function resolvedOf(safe: SafeRoot) {
   let resolved = resolvedBy.get(safe);
   if (!resolved) {
     resolved = new Map();
     resolvedBy.set(safe, resolved);
   }
+  return resolved;
+}
+
+/**
+ * The real path of a folder resolved before that is still the same folder (device and inode,
+ * one synchronous stat, on local file systems): a link swapped in anywhere on the way would lead
+ * to another folder. Null when it is missing now; undefined when it must be resolved again.
+ */
+function knownFolder(safe: SafeRoot, dir: string): string | null | undefined {
+  const known = resolvedBy.get(safe)?.get(dir);
+  if (!known || !safe.quietClose) return undefined;
   try {
-    const known = resolved.get(dir);
-    if (known && safe.quietClose) {
-      const now = statSync(dir, { throwIfNoEntry: false });
-      if (now === undefined) return undefined;
-      if (now.dev === known.dev && now.ino === known.ino) return known.real;
-    }
+    const now = statSync(dir, { throwIfNoEntry: false });
+    if (now === undefined) return null;
+    if (now.dev === known.dev && now.ino === known.ino) return known.real;
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return null;
+    throw error;
+  }
+  return undefined;
+}
+
+/**
+ * The real path of the existing folder `dir`, checked before anything is created in it; undefined
+ * when it is missing. See knownFolder for the folders resolved before.
+ */
+async function existingFolder(safe: SafeRoot, dir: string): Promise<string | undefined> {
+  const resolved = resolvedOf(safe);
+  try {
     const real = await realpath(dir);
     const info = await stat(real);
     if (resolved.size > 10_000) resolved.clear();
@@ -107,10 +124,14 @@ export async function openTemp(safe: SafeRoot, path: string, key: string) {
   for (let attempt = 0; ; attempt++) {
     let dir = dirname(path);
     if (dir !== safe.real) {
-      dir = (await existingFolder(safe, dir)) ?? (await safe.parentFor(path, key));
+      // The usual case, a folder resolved before, takes no await (see knownFolder).
+      const known = knownFolder(safe, dir);
+      const real = known === undefined ? await existingFolder(safe, dir) : (known ?? undefined);
+      dir = real ?? (await safe.parentFor(path, key));
       safe.assertInside(dir, key);
     }
-    await sweepOrphans(swept, dir);
+    const sweeping = sweepOrphans(swept, dir);
+    if (sweeping) await sweeping;
     const temp = inDir(dir, tempName(name));
     let fd: number;
     try {
@@ -182,11 +203,17 @@ export function carriedMeta(from: string, to: string, meta: ObjectMeta | undefin
   return metaFor(to, { ...meta, contentType: meta?.contentType ?? contentTypeFor(from) });
 }
 
-export function toInfo(key: string, file: Stats, meta: ObjectMeta | undefined): ObjectInfo {
+/** `keyType`: the type of the key's extension, when the caller has it at hand already. */
+export function toInfo(
+  key: string,
+  file: Stats,
+  meta: ObjectMeta | undefined,
+  keyType?: string,
+): ObjectInfo {
   const info: ObjectInfo = {
     key,
     size: file.size,
-    contentType: meta?.contentType ?? contentTypeFor(key),
+    contentType: meta?.contentType ?? keyType ?? contentTypeFor(key),
     // Inode, size and mtime identify a version of a file, as web servers' ETags do.
     etag: `"${file.ino.toString(16)}-${file.size.toString(16)}-${Math.round(file.mtimeMs * 1000).toString(16)}"`,
     lastModified: file.mtime,

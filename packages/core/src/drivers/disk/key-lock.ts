@@ -37,8 +37,10 @@ export class KeyLocks {
 
   /** Runs `fn` after the other writers of `key` in this process, before the next ones. */
   runLocal<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(key) ?? Promise.resolve();
-    const result = previous.then(fn, fn);
+    const previous = this.queues.get(key);
+    // Nobody ahead (the usual case): start at once instead of a turn later behind a resolved
+    // promise. `fn` is async, so it still returns before doing any of its work's waiting.
+    const result = previous === undefined ? fn() : previous.then(fn, fn);
     const tail = result.catch(() => {});
     this.queues.set(key, tail);
     void tail.then(() => {

@@ -65,13 +65,19 @@ const SWEEP_EVERY_MS = 10_000;
 /**
  * Removes the temporary files of dead writers from `dir` (a real, contained folder), at most once
  * every ten seconds per folder and driver (`swept`), so a put pays for a folder listing rarely.
+ * Undefined when no sweep is due.
  */
-export async function sweepOrphans(swept: Map<string, number>, dir: string): Promise<void> {
+export function sweepOrphans(swept: Map<string, number>, dir: string): Promise<void> | undefined {
   const now = Date.now();
   const last = swept.get(dir);
-  if (last !== undefined && now - last < SWEEP_EVERY_MS) return;
+  // Not due (nearly every put): nothing to wait for, not even a promise.
+  if (last !== undefined && now - last < SWEEP_EVERY_MS) return undefined;
   if (swept.size > 10_000) swept.clear();
   swept.set(dir, now);
+  return sweep(dir);
+}
+
+async function sweep(dir: string): Promise<void> {
   let names: string[];
   try {
     names = await readdir(dir);

@@ -207,7 +207,8 @@ export async function writeSidecar(
     swept = new Map();
     sweptBy.set(root, swept);
   }
-  await sweepOrphans(swept, dir);
+  const sweeping = sweepOrphans(swept, dir);
+  if (sweeping) await sweeping;
   const temp = join(dir, tempName('meta'));
   const fd = await openFd(temp, CREATE_FLAGS, 0o644);
   try {
