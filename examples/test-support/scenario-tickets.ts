@@ -217,3 +217,39 @@ export async function refusalsLeaveNoTrace(app: AppUnderTest): Promise<void> {
     }
   });
 }
+
+/**
+ * Cloudinary: a ticket's QR code and PDF open through the signed URLs the app hands out; the same
+ * URL without its signature does not, nor the asset's delivery URLs (public `upload` type or
+ * `authenticated` type unsigned). `cloudinary` is the emulator's base URL and cloud name.
+ */
+export async function cloudinaryTicketsPrivate(
+  app: AppUnderTest,
+  cloudinary: { url: string; cloudName: string },
+): Promise<void> {
+  await withPage(app, async (page) => {
+    const id = await issueTicket(page, 'Ada Lovelace', 'Pier 7');
+    const api = await (await page.request.get(`/api/events/ticket/${id}`)).json();
+    for (const link of [api.qr_code_url, api.pdf_ticket_url] as string[]) {
+      expect(link.startsWith(`${cloudinary.url}/`), `${link} is a Cloudinary URL`).toBe(true);
+      expect((await page.request.get(link)).status(), link).toBe(200);
+      const url = new URL(link);
+      const publicId = url.searchParams.get('public_id');
+      const format = url.searchParams.get('format');
+      expect(url.searchParams.get('signature'), `${link} is signed`).toBeTruthy();
+      url.searchParams.delete('signature');
+      const guessed = [url.href];
+      if (publicId && format) {
+        for (const type of ['upload', 'authenticated']) {
+          guessed.push(
+            `${cloudinary.url}/${cloudinary.cloudName}/image/${type}/${publicId}.${format}`,
+          );
+        }
+      }
+      for (const unsigned of guessed) {
+        const status = (await page.request.get(unsigned)).status();
+        expect(status, `${unsigned} must not serve a ticket file`).not.toBe(200);
+      }
+    }
+  });
+}

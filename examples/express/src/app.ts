@@ -13,6 +13,8 @@ import { ticketRoutes } from './routes/tickets.js';
 
 export interface CreateAppOptions {
   storage: Storage;
+  /** Where ticket files go (default `storage`); see the shared Settings.ticketStorage. */
+  ticketStorage?: Storage;
   /** Folder of the JSON data file (customers, events, tickets). */
   dataDir: string;
   /** HMAC secret of the tickets' QR codes (TICKET_SIGNING_SECRET). */
@@ -53,7 +55,7 @@ export function createApp(options: CreateAppOptions): Express {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const urls = options.urls ?? (storage.capabilities.publicUrl ? 'public' : 'signed');
   const store = new JsonStore(options.dataDir);
-  const tickets = ticketService(storage, options.ticketSigningSecret);
+  const tickets = ticketService(options.ticketStorage ?? storage, options.ticketSigningSecret);
 
   const app = express();
   app.disable('x-powered-by');

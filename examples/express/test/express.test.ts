@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
+import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
 import { createStorage, type Env, memory } from '@stowage/core';
 import { createQrMatrix, createTicketService } from '@stowage/tickets';
 import type { Browser, Page } from 'playwright-core';
@@ -201,4 +202,27 @@ describe('Express example on S3', () => {
   });
   afterAll(() => app?.server.close());
   browserChecks(() => app);
+});
+
+describe('Express example on Cloudinary, chosen by the environment alone', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let emu: CloudinaryEmulator;
+  beforeAll(async () => {
+    emu = await startCloudinaryEmulator({ cloudName: 'demo-express' });
+    // What a user sets to move the demo to Cloudinary: no delivery type, no code edit.
+    app = await startApp('express-cloudinary', {
+      CLOUDINARY_URL: emu.cloudinaryUrl,
+      CLOUDINARY_DELIVERY_URL: emu.url,
+    });
+  });
+  afterAll(async () => {
+    app?.server.close();
+    await app?.storage.close();
+    await emu?.close();
+  });
+  it('renders an avatar uploaded through the form (public CDN URL)', () => check.uploadAvatar(app));
+  it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
+    tickets.privateTickets(app));
+  it('serves ticket files only through their signed URLs, not the same asset unsigned', () =>
+    tickets.cloudinaryTicketsPrivate(app, emu));
 });

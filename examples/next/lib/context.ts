@@ -42,7 +42,7 @@ export function contextFromEnv(env: Env): AppContext {
   return {
     storage,
     store: new JsonStore(settings.dataDir),
-    tickets: ticketService(storage, settings.ticketSigningSecret),
+    tickets: ticketService(settings.ticketStorage, settings.ticketSigningSecret),
     urls: settings.urls,
     signingSecret: settings.signingSecret,
     mediaProxyPath: settings.mediaProxyPath,

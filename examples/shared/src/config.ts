@@ -23,6 +23,12 @@ const DEVELOPMENT_SECRET = 'development-only-secret-do-not-deploy';
 /** What both apps make from the environment (`.env`); see their `.env.example`. */
 export interface Settings {
   storage: Storage;
+  /**
+   * Where ticket files go: `storage`, except on Cloudinary with its public `upload` delivery type
+   * (the default), where every asset answers at a guessable URL: there, the same account with the
+   * `authenticated` delivery type, whose assets open through signed URLs only.
+   */
+  ticketStorage: Storage;
   /** The disk driver's signing secret (STORAGE_SIGNING_SECRET), for /media; none for clouds. */
   signingSecret: string | undefined;
   /** Folder of the JSON data file (DATA_DIR, default ./data). */
@@ -63,6 +69,7 @@ export function settingsFromEnv(env: Env): Settings {
   const storage = storageFromEnv({ ...env, STORAGE_SIGNING_SECRET: signingSecret }, { drivers });
   return {
     storage,
+    ticketStorage: ticketStorageFromEnv(env, storage),
     signingSecret,
     dataDir: env.DATA_DIR?.trim() || './data',
     ticketSigningSecret: secret('TICKET_SIGNING_SECRET'),
@@ -70,6 +77,16 @@ export function settingsFromEnv(env: Env): Settings {
     mediaProxyPath: proxyPath(storage),
     trustProxy: envFlag(env, 'TRUST_PROXY', false),
   };
+}
+
+/**
+ * Tickets are private on every driver. Cloudinary's delivery type is set per storage (all assets
+ * public or all signed), so on Cloudinary the tickets get a storage of their own, made from the
+ * same variables with CLOUDINARY_DELIVERY_TYPE=authenticated; avatars stay public on the CDN.
+ */
+function ticketStorageFromEnv(env: Env, storage: Storage): Storage {
+  if (storage.driver !== 'cloudinary' || !storage.capabilities.publicUrl) return storage;
+  return storageFromEnv({ ...env, CLOUDINARY_DELIVERY_TYPE: 'authenticated' }, { drivers });
 }
 
 /** Where the storage's public URLs point when that is a path of this app (not the disk's). */

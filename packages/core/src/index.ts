@@ -3,6 +3,7 @@ export type { Capabilities } from './capabilities.js';
 export { NO_CAPABILITIES } from './capabilities.js';
 export { type MirrorOptions, mirror } from './compose/mirror.js';
 export { prefixed } from './compose/prefixed.js';
+export { withoutPublicUrls } from './compose/without-public-urls.js';
 export { contentTypeFor } from './content-type.js';
 export type {
   Driver,
