@@ -66,6 +66,8 @@ function browserChecks(getApp: () => check.AppUnderTest) {
     check.tickets(getApp()));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(getApp()));
+  it('issues a ticket for a 110-character buyer, title and venue in several scripts', () =>
+    tickets.longNames(getApp()));
   it('checks a ticket in from a photo of its QR code, once; refuses forged codes', () =>
     tickets.checkInFlow(getApp()));
   it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>

@@ -153,6 +153,8 @@ describe('Next.js example on the disk driver', () => {
     tickets.privateTickets(app));
   it('ignores X-Forwarded-* headers by default, and follows the Host', () =>
     tickets.proxyHeaders(app, false));
+  it('issues a ticket for a 110-character buyer, title and venue in several scripts', () =>
+    tickets.longNames(app));
   it('checks a ticket in from a photo of its QR code, once; refuses forged codes', () =>
     tickets.checkInFlow(app));
   it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>
