@@ -10,6 +10,7 @@ export function appOptionsFromEnv(env: Env = process.env): CreateAppOptions {
   const settings = settingsFromEnv(env);
   return {
     storage: settings.storage,
+    imagesHandler: settings.imagesHandler,
     ticketStorage: settings.ticketStorage,
     dataDir: settings.dataDir,
     ticketSigningSecret: settings.ticketSigningSecret,
