@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { cloudinary } from '@stowage/cloudinary';
+import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
 import { createStorage, disk, storageFromEnv } from '@stowage/core';
 import { r2 } from '@stowage/r2';
 import type { Browser } from 'playwright-core';
@@ -212,6 +214,29 @@ describe('Next.js example on R2 with its documented defaults (media proxy on)', 
     check.uploadAvatar(r2App));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(r2App));
+});
+
+describe('Next.js example on Cloudinary, chosen by the environment alone', () => {
+  let cloudApp: check.AppUnderTest;
+  let emu: CloudinaryEmulator;
+  const opened: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    emu = await startCloudinaryEmulator({ cloudName: 'demo-next' });
+    // No delivery type, no code edit: tickets still private (their own authenticated storage).
+    const env = { CLOUDINARY_URL: emu.cloudinaryUrl, CLOUDINARY_DELIVERY_URL: emu.url };
+    const { baseUrl } = await startNext('cloudinary', { ...SECRETS, ...env });
+    const storage = storageFromEnv(env, { drivers: [cloudinary] });
+    opened.push(storage);
+    cloudApp = { name: 'next-cloudinary', baseUrl, storage, browser };
+  }, START_TIMEOUT);
+  afterAll(async () => {
+    for (const storage of opened) await storage.close();
+    await emu?.close();
+  });
+  it('renders an avatar uploaded through the form (a 200x200 CDN crop)', () =>
+    check.uploadAvatar(cloudApp));
+  it('serves ticket files only through their signed URLs, not the same asset unsigned', () =>
+    tickets.cloudinaryTicketsPrivate(cloudApp, emu));
 });
 
 describe('Next.js example in production without its secrets', () => {
