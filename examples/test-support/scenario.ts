@@ -330,3 +330,17 @@ export async function tickets(app: AppUnderTest): Promise<void> {
     expect((await api.post(`/api/events/regenerate/${id}`)).status()).toBe(404);
   });
 }
+
+/**
+ * R2's media proxy: the originals the app stored answer at `/media-proxy/<key>` (the storage's own
+ * URLs), besides the resized avatars under /media/_img.
+ */
+export async function mediaProxyServesOriginals(app: AppUnderTest): Promise<void> {
+  const keys = await storedKeys(app.storage, 'avatars/');
+  expect(keys.length).toBeGreaterThan(0);
+  for (const key of keys) {
+    const response = await fetch(`${app.baseUrl}/media-proxy/${key}`);
+    expect(response.status, key).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/png');
+  }
+}

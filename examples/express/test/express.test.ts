@@ -183,8 +183,10 @@ describe('Express example on R2 with its documented defaults (media proxy on)', 
     });
   });
   afterAll(() => app?.server.close());
-  it('renders an avatar uploaded through the form (through /media-proxy)', () =>
+  it('renders an avatar uploaded through the form (200x200 through /media/_img)', () =>
     check.uploadAvatar(app));
+  it('serves the stored originals through /media-proxy', () =>
+    check.mediaProxyServesOriginals(app));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(app));
 });

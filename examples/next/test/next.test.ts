@@ -210,8 +210,10 @@ describe('Next.js example on R2 with its documented defaults (media proxy on)', 
     const { baseUrl } = await startNext('r2', { ...SECRETS, ...env });
     r2App = { name: 'next-r2', baseUrl, storage: storageFromEnv(env, { drivers: [r2] }), browser };
   }, START_TIMEOUT);
-  it('renders an avatar uploaded through the form (through /media-proxy)', () =>
+  it('renders an avatar uploaded through the form (200x200 through /media/_img)', () =>
     check.uploadAvatar(r2App));
+  it('serves the stored originals through /media-proxy', () =>
+    check.mediaProxyServesOriginals(r2App));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(r2App));
 });
