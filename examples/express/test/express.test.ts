@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
-import { createStorage, type Env, memory } from '@stowage/core';
+import { createStorage, type Env, memory, type Storage } from '@stowage/core';
 import { createQrMatrix, createTicketService } from '@stowage/tickets';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -37,7 +37,10 @@ afterAll(async () => {
 });
 
 /** The app as `pnpm start` builds it from .env, on a free port. */
-async function startApp(name: string, env: Env): Promise<check.AppUnderTest & { server: Server }> {
+async function startApp(
+  name: string,
+  env: Env,
+): Promise<check.AppUnderTest & { server: Server; storage: Storage }> {
   const options = appOptionsFromEnv({ ...SECRETS, DATA_DIR: join(dir, name, 'data'), ...env });
   const server = createApp({ ...options, onError: () => {} }).listen(0, '127.0.0.1');
   await once(server, 'listening');
