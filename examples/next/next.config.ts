@@ -9,6 +9,8 @@ const config: NextConfig = {
     '@stowage/r2',
     '@stowage/cloudinary',
     '@stowage/tickets',
+    '@stowage/images',
+    'sharp',
     'pdfkit',
     'qrcode',
   ],

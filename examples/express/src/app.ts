@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Storage } from '@stowage/core';
-import { isPrivateKey } from '@stowage/example-shared/config';
+import { toNodeHandler, type WebHandler } from '@stowage/core/http';
+import { IMAGES_PATH, isPrivateKey } from '@stowage/example-shared/config';
 import type { UrlMode } from '@stowage/example-shared/media';
 import { JsonStore } from '@stowage/example-shared/store';
 import { ticketService } from '@stowage/example-shared/tickets';
@@ -13,6 +14,13 @@ import { ticketRoutes } from './routes/tickets.js';
 
 export interface CreateAppOptions {
   storage: Storage;
+  /**
+   * Serves the storage's image transform URLs (avatars at 200x200) at /media/_img: `handler` of
+   * `imageTransforms()` from `@stowage/images`, made with the same storage.
+   */
+  imagesHandler?: WebHandler;
+  /** Where ticket files go (default `storage`); see the shared Settings.ticketStorage. */
+  ticketStorage?: Storage;
   /** Folder of the JSON data file (customers, events, tickets). */
   dataDir: string;
   /** HMAC secret of the tickets' QR codes (TICKET_SIGNING_SECRET). */
@@ -53,7 +61,7 @@ export function createApp(options: CreateAppOptions): Express {
   const onError = options.onError ?? ((error: unknown) => console.error(error));
   const urls = options.urls ?? (storage.capabilities.publicUrl ? 'public' : 'signed');
   const store = new JsonStore(options.dataDir);
-  const tickets = ticketService(storage, options.ticketSigningSecret);
+  const tickets = ticketService(options.ticketStorage ?? storage, options.ticketSigningSecret);
 
   const app = express();
   app.disable('x-powered-by');
@@ -64,6 +72,8 @@ export function createApp(options: CreateAppOptions): Express {
     app.get(path, (_req, res) => res.sendFile(file, { maxAge: '1h', dotfiles: 'allow' }));
   }
 
+  // Resized avatars; before /media, which would take /media/_img/... for a file's key.
+  if (options.imagesHandler) app.use(IMAGES_PATH, toNodeHandler(options.imagesHandler));
   // The disk driver's URLs point at the app itself.
   if (storage.driver === 'disk') {
     const path = options.mediaPath ?? '/media';

@@ -10,6 +10,8 @@ export function appOptionsFromEnv(env: Env = process.env): CreateAppOptions {
   const settings = settingsFromEnv(env);
   return {
     storage: settings.storage,
+    imagesHandler: settings.imagesHandler,
+    ticketStorage: settings.ticketStorage,
     dataDir: settings.dataDir,
     ticketSigningSecret: settings.ticketSigningSecret,
     signingSecret: settings.signingSecret,

@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
-import { createStorage, type Env, memory } from '@stowage/core';
+import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
+import { createStorage, type Env, memory, type Storage } from '@stowage/core';
 import { createQrMatrix, createTicketService } from '@stowage/tickets';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -36,7 +37,10 @@ afterAll(async () => {
 });
 
 /** The app as `pnpm start` builds it from .env, on a free port. */
-async function startApp(name: string, env: Env): Promise<check.AppUnderTest & { server: Server }> {
+async function startApp(
+  name: string,
+  env: Env,
+): Promise<check.AppUnderTest & { server: Server; storage: Storage }> {
   const options = appOptionsFromEnv({ ...SECRETS, DATA_DIR: join(dir, name, 'data'), ...env });
   const server = createApp({ ...options, onError: () => {} }).listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -65,6 +69,8 @@ function browserChecks(getApp: () => check.AppUnderTest) {
     check.tickets(getApp()));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(getApp()));
+  it('issues a ticket for a 110-character buyer, title and venue in several scripts', () =>
+    tickets.longNames(getApp()));
   it('checks a ticket in from a photo of its QR code, once; refuses forged codes', () =>
     tickets.checkInFlow(getApp()));
   it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>
@@ -180,8 +186,10 @@ describe('Express example on R2 with its documented defaults (media proxy on)', 
     });
   });
   afterAll(() => app?.server.close());
-  it('renders an avatar uploaded through the form (through /media-proxy)', () =>
+  it('renders an avatar uploaded through the form (200x200 through /media/_img)', () =>
     check.uploadAvatar(app));
+  it('serves the stored originals through /media-proxy', () =>
+    check.mediaProxyServesOriginals(app));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(app));
 });
@@ -201,4 +209,27 @@ describe('Express example on S3', () => {
   });
   afterAll(() => app?.server.close());
   browserChecks(() => app);
+});
+
+describe('Express example on Cloudinary, chosen by the environment alone', () => {
+  let app: Awaited<ReturnType<typeof startApp>>;
+  let emu: CloudinaryEmulator;
+  beforeAll(async () => {
+    emu = await startCloudinaryEmulator({ cloudName: 'demo-express' });
+    // What a user sets to move the demo to Cloudinary: no delivery type, no code edit.
+    app = await startApp('express-cloudinary', {
+      CLOUDINARY_URL: emu.cloudinaryUrl,
+      CLOUDINARY_DELIVERY_URL: emu.url,
+    });
+  });
+  afterAll(async () => {
+    app?.server.close();
+    await app?.storage.close();
+    await emu?.close();
+  });
+  it('renders an avatar uploaded through the form (public CDN URL)', () => check.uploadAvatar(app));
+  it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
+    tickets.privateTickets(app));
+  it('serves ticket files only through their signed URLs, not the same asset unsigned', () =>
+    tickets.cloudinaryTicketsPrivate(app, emu));
 });

@@ -1,4 +1,4 @@
-import { mediaUrl } from '@stowage/example-shared/media';
+import { avatarUrl } from '@stowage/example-shared/media';
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Avatar } from '@/components/avatar';
@@ -14,7 +14,7 @@ export default async function CustomersPage() {
   const rows = await Promise.all(
     customers.map(async (customer) => ({
       customer,
-      imageUrl: customer.imageKey ? await mediaUrl(storage, urls, customer.imageKey) : undefined,
+      imageUrl: customer.imageKey ? await avatarUrl(storage, urls, customer.imageKey) : undefined,
     })),
   );
   return (

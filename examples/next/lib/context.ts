@@ -1,4 +1,5 @@
 import { type Env, type Storage, selectDriver } from '@stowage/core';
+import type { WebHandler } from '@stowage/core/http';
 import { settingsFromEnv } from '@stowage/example-shared/config';
 import type { UrlMode } from '@stowage/example-shared/media';
 import { JsonStore } from '@stowage/example-shared/store';
@@ -6,7 +7,10 @@ import { ticketService } from '@stowage/example-shared/tickets';
 import type { TicketService } from '@stowage/tickets';
 
 export interface AppContext {
+  /** The storage, with image transforms (avatars through `url(key, { transform })`). */
   storage: Storage;
+  /** Serves the transform URLs at /media/_img. */
+  imagesHandler: WebHandler;
   store: JsonStore;
   tickets: TicketService;
   urls: UrlMode;
@@ -41,8 +45,9 @@ export function contextFromEnv(env: Env): AppContext {
   const { storage } = settings;
   return {
     storage,
+    imagesHandler: settings.imagesHandler,
     store: new JsonStore(settings.dataDir),
-    tickets: ticketService(storage, settings.ticketSigningSecret),
+    tickets: ticketService(settings.ticketStorage, settings.ticketSigningSecret),
     urls: settings.urls,
     signingSecret: settings.signingSecret,
     mediaProxyPath: settings.mediaProxyPath,

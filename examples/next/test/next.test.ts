@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { cloudinary } from '@stowage/cloudinary';
+import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
 import { createStorage, disk, storageFromEnv } from '@stowage/core';
 import { r2 } from '@stowage/r2';
 import type { Browser } from 'playwright-core';
@@ -153,6 +155,8 @@ describe('Next.js example on the disk driver', () => {
     tickets.privateTickets(app));
   it('ignores X-Forwarded-* headers by default, and follows the Host', () =>
     tickets.proxyHeaders(app, false));
+  it('issues a ticket for a 110-character buyer, title and venue in several scripts', () =>
+    tickets.longNames(app));
   it('checks a ticket in from a photo of its QR code, once; refuses forged codes', () =>
     tickets.checkInFlow(app));
   it('fits every page on a 390 px screen (screenshots at desktop and 390 px)', () =>
@@ -206,10 +210,35 @@ describe('Next.js example on R2 with its documented defaults (media proxy on)', 
     const { baseUrl } = await startNext('r2', { ...SECRETS, ...env });
     r2App = { name: 'next-r2', baseUrl, storage: storageFromEnv(env, { drivers: [r2] }), browser };
   }, START_TIMEOUT);
-  it('renders an avatar uploaded through the form (through /media-proxy)', () =>
+  it('renders an avatar uploaded through the form (200x200 through /media/_img)', () =>
     check.uploadAvatar(r2App));
+  it('serves the stored originals through /media-proxy', () =>
+    check.mediaProxyServesOriginals(r2App));
   it('issues a ticket for Łukasz Şule Ωμέγα Дмитрий, its files private behind signed links', () =>
     tickets.privateTickets(r2App));
+});
+
+describe('Next.js example on Cloudinary, chosen by the environment alone', () => {
+  let cloudApp: check.AppUnderTest;
+  let emu: CloudinaryEmulator;
+  const opened: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    emu = await startCloudinaryEmulator({ cloudName: 'demo-next' });
+    // No delivery type, no code edit: tickets still private (their own authenticated storage).
+    const env = { CLOUDINARY_URL: emu.cloudinaryUrl, CLOUDINARY_DELIVERY_URL: emu.url };
+    const { baseUrl } = await startNext('cloudinary', { ...SECRETS, ...env });
+    const storage = storageFromEnv(env, { drivers: [cloudinary] });
+    opened.push(storage);
+    cloudApp = { name: 'next-cloudinary', baseUrl, storage, browser };
+  }, START_TIMEOUT);
+  afterAll(async () => {
+    for (const storage of opened) await storage.close();
+    await emu?.close();
+  });
+  it('renders an avatar uploaded through the form (a 200x200 CDN crop)', () =>
+    check.uploadAvatar(cloudApp));
+  it('serves ticket files only through their signed URLs, not the same asset unsigned', () =>
+    tickets.cloudinaryTicketsPrivate(cloudApp, emu));
 });
 
 describe('Next.js example in production without its secrets', () => {

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { cloudinary } from '@stowage/cloudinary';
 import {
   type Env,
@@ -7,9 +8,17 @@ import {
   storageFromEnv,
 } from '@stowage/core';
 import { envFlag } from '@stowage/core/driver';
+import type { WebHandler } from '@stowage/core/http';
+import { imageTransforms } from '@stowage/images';
 import { r2 } from '@stowage/r2';
 import { s3 } from '@stowage/s3';
 import type { UrlMode } from './media.js';
+
+/**
+ * Where both apps serve resized images (avatars at 200x200): `images.handler` of
+ * `@stowage/images`, mounted before /media. Unused on Cloudinary, whose CDN resizes.
+ */
+export const IMAGES_PATH = '/media/_img';
 
 /**
  * Every cloud driver: `.env` alone picks disk, S3, R2 or Cloudinary (see `.env.example`). Each
@@ -22,7 +31,19 @@ const DEVELOPMENT_SECRET = 'development-only-secret-do-not-deploy';
 
 /** What both apps make from the environment (`.env`); see their `.env.example`. */
 export interface Settings {
+  /**
+   * The storage, with image transforms: `url(key, { transform })` is a signed URL under
+   * IMAGES_PATH (disk, S3, R2), or Cloudinary's own CDN URL.
+   */
   storage: Storage;
+  /** Serves the transform URLs at IMAGES_PATH (a Web handler: Express through toNodeHandler). */
+  imagesHandler: WebHandler;
+  /**
+   * Where ticket files go: `storage`, except on Cloudinary with its public `upload` delivery type
+   * (the default), where every asset answers at a guessable URL: there, the same account with the
+   * `authenticated` delivery type, whose assets open through signed URLs only.
+   */
+  ticketStorage: Storage;
   /** The disk driver's signing secret (STORAGE_SIGNING_SECRET), for /media; none for clouds. */
   signingSecret: string | undefined;
   /** Folder of the JSON data file (DATA_DIR, default ./data). */
@@ -60,16 +81,44 @@ export function settingsFromEnv(env: Env): Settings {
   // The disk driver signs its own URLs and uploads; cloud storages sign with their credentials.
   const onDisk = selectDriver(env).driver === 'disk';
   const signingSecret = onDisk ? secret('STORAGE_SIGNING_SECRET') : undefined;
-  const storage = storageFromEnv({ ...env, STORAGE_SIGNING_SECRET: signingSecret }, { drivers });
+  const files = storageFromEnv({ ...env, STORAGE_SIGNING_SECRET: signingSecret }, { drivers });
+  const ticketSigningSecret = secret('TICKET_SIGNING_SECRET');
+  const images = imageTransforms(files, {
+    basePath: IMAGES_PATH,
+    signingSecret: signingSecret ?? derivedSecret(ticketSigningSecret, 'image transform URLs'),
+    onError: (error) => console.error(error),
+  });
+  const storage = images.storage;
   return {
     storage,
+    imagesHandler: images.handler,
+    ticketStorage: ticketStorageFromEnv(env, files),
     signingSecret,
     dataDir: env.DATA_DIR?.trim() || './data',
-    ticketSigningSecret: secret('TICKET_SIGNING_SECRET'),
+    ticketSigningSecret,
     urls: urlMode(env, storage.capabilities.publicUrl, storage.driver),
     mediaProxyPath: proxyPath(storage),
     trustProxy: envFlag(env, 'TRUST_PROXY', false),
   };
+}
+
+/**
+ * A secret for another purpose made from `secret` (HMAC-SHA256 with `purpose`), so that cloud
+ * storages, which sign with their own credentials, need no STORAGE_SIGNING_SECRET for the image
+ * URLs, and neither signature can stand for the other.
+ */
+function derivedSecret(secret: string, purpose: string): string {
+  return createHmac('sha256', secret).update(`stowage demo: ${purpose}`).digest('base64url');
+}
+
+/**
+ * Tickets are private on every driver. Cloudinary's delivery type is set per storage (all assets
+ * public or all signed), so on Cloudinary the tickets get a storage of their own, made from the
+ * same variables with CLOUDINARY_DELIVERY_TYPE=authenticated; avatars stay public on the CDN.
+ */
+function ticketStorageFromEnv(env: Env, storage: Storage): Storage {
+  if (storage.driver !== 'cloudinary' || !storage.capabilities.publicUrl) return storage;
+  return storageFromEnv({ ...env, CLOUDINARY_DELIVERY_TYPE: 'authenticated' }, { drivers });
 }
 
 /** Where the storage's public URLs point when that is a path of this app (not the disk's). */

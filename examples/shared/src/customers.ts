@@ -3,13 +3,13 @@ import { errorResponse } from '@stowage/core/http';
 import {
   avatarKey,
   avatarPrefix,
+  avatarUrl,
   checkUploadedImage,
   IMAGE_TOO_LARGE,
   IMAGE_TYPES,
   IMAGE_TYPES_TEXT,
   isRefusal,
   MAX_IMAGE_BYTES,
-  mediaUrl,
   messageFor,
   receiveCustomerForm,
   type UrlMode,
@@ -180,5 +180,5 @@ export async function attachUploadedImage(
     c.imageKey = key;
   });
   if (old?.imageKey && old.imageKey !== key) await storage.delete(old.imageKey);
-  return { status: 200, body: { key, imageUrl: await mediaUrl(storage, urls, key) } };
+  return { status: 200, body: { key, imageUrl: await avatarUrl(storage, urls, key) } };
 }

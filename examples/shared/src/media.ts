@@ -30,6 +30,18 @@ export function mediaUrl(storage: Storage, mode: UrlMode, key: string): Promise<
   return storage.signedUrl(key, { expiresIn: SIGNED_URL_SECONDS });
 }
 
+/** How avatars are shown (CSS-scaled to their box): the same crop on every driver. */
+export const AVATAR_TRANSFORM = { width: 200, height: 200, crop: 'fill' } as const;
+
+/**
+ * A browser URL for a customer's avatar: a 200x200 crop through `url(key, { transform })` (the
+ * images handler, or Cloudinary's CDN), else the file itself.
+ */
+export function avatarUrl(storage: Storage, mode: UrlMode, key: string): Promise<string> {
+  if (!storage.capabilities.transforms) return mediaUrl(storage, mode, key);
+  return Promise.resolve(storage.url(key, { transform: AVATAR_TRANSFORM }));
+}
+
 /** Where a customer's images go: a new key per upload, so a browser never shows a stale one. */
 export function avatarKey(customerId: number, extension: string): string {
   return `${avatarPrefix(customerId)}${randomBytes(6).toString('hex')}.${extension}`;

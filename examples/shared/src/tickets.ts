@@ -1,4 +1,4 @@
-import { isStorageError, type Storage, StorageError } from '@stowage/core';
+import { isStorageError, type Storage, StorageError, withoutPublicUrls } from '@stowage/core';
 import { createTicketService, type TicketInput, type TicketService } from '@stowage/tickets';
 import type { UrlMode } from './media.js';
 import { type EventRecord, type JsonStore, type TicketRecord, takeId } from './store.js';
@@ -33,15 +33,7 @@ export function ticketService(storage: Storage, signingSecret: string): TicketSe
 function withoutAppUrls(storage: Storage): Storage {
   if (!storage.capabilities.publicUrl || storage.capabilities.visibility) return storage;
   if (!storage.url('tickets/probe.pdf').startsWith('/')) return storage;
-  const capabilities = Object.freeze({ ...storage.capabilities, publicUrl: false });
-  return Object.create(storage, {
-    capabilities: { value: capabilities },
-    url: {
-      value: () => {
-        throw new StorageError('UNSUPPORTED', 'Ticket files are linked through signed URLs only.');
-      },
-    },
-  }) as Storage;
+  return withoutPublicUrls(storage);
 }
 
 /** What `GET /api/events/ticket/:id` answers (the field names the old Django API had). */

@@ -9,6 +9,7 @@
 export type { Capabilities } from './capabilities.js';
 export { type MirrorOptions, mirror } from './compose/mirror.js';
 export { prefixed } from './compose/prefixed.js';
+export { withoutPublicUrls } from './compose/without-public-urls.js';
 // The types createStorage() and storageFromEnv() take, so an app can name what it passes.
 export type { Driver, Env, EnvDriverFactory } from './driver-types.js';
 export { type DiskOptions, disk } from './drivers/disk/index.js';

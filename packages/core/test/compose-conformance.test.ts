@@ -1,4 +1,4 @@
-import { createStorage, memory, mirror, prefixed } from '@stowage/core';
+import { createStorage, memory, mirror, prefixed, withoutPublicUrls } from '@stowage/core';
 import { runConformance } from '@stowage/core/testing';
 
 // The wrappers are Storages like any other: the whole suite holds for them.
@@ -19,5 +19,11 @@ runConformance({
   name: 'mirror(memory, memory, fallback)',
   create: async () =>
     mirror(createStorage(memory()), createStorage(memory()), { reads: 'fallback' }),
+  skipLarge: true,
+});
+
+runConformance({
+  name: 'withoutPublicUrls(memory)',
+  create: async () => withoutPublicUrls(createStorage(memory())),
   skipLarge: true,
 });

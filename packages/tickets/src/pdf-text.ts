@@ -1,10 +1,7 @@
 import type { FontWeight, TicketTypeface } from './pdf-fonts.js';
-import { invalidField } from './validate.js';
 
 /** How a piece of text may be set into its box. */
 export interface FitSpec {
-  /** Ticket field named in the error when the text cannot fit. */
-  field: string;
   font: FontWeight;
   maxSize: number;
   minSize: number;
@@ -18,27 +15,35 @@ export interface FittedText {
   lines: string[];
 }
 
+/** Ends a line cut short. */
+const ELLIPSIS = '\u2026';
+
 /**
  * The largest size (by 1 pt steps from `maxSize` down to `minSize`) at which `text` fits in
  * `maxLines` lines of `width`, breaking at spaces and, inside a word too long for a line,
- * between characters. Throws INVALID_INPUT naming the field when it fits at no size.
+ * between characters. Text that fits at no size is set at `minSize` and cut after `maxLines`
+ * lines, the last one ending in an ellipsis: no name is ever refused for its length.
  */
 export function fitText(typeface: TicketTypeface, text: string, spec: FitSpec): FittedText {
   const measure: Measure = (piece) => typeface.widthOf(piece, spec.font, 1);
   const words = text.split(' ').map((word) => ({ text: word, width: measure(word) }));
   const space = measure(' ');
   for (let size = spec.maxSize; size >= spec.minSize; size--) {
-    const lines = wrap(measure, words, space, size, spec);
+    const lines = wrap(measure, words, space, size, spec.width, spec.maxLines);
     if (lines) return { size, lines };
   }
-  throw invalidField(
-    spec.field,
-    `${JSON.stringify(shorten(text))} is too long to fit on the ticket`,
-  );
+  const size = spec.minSize;
+  const all = wrap(measure, words, space, size, spec.width, Number.POSITIVE_INFINITY) ?? [];
+  const lines = all.slice(0, spec.maxLines);
+  lines.push(withEllipsis(measure, lines.pop() ?? '', spec.width / size));
+  return { size, lines };
 }
 
-function shorten(text: string): string {
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+/** `line` shortened, by code points, until it and an ellipsis fit in `width` (at 1 pt). */
+function withEllipsis(measure: Measure, line: string, width: number): string {
+  const chars = Array.from(line);
+  while (chars.length > 0 && measure(`${chars.join('').trimEnd()}${ELLIPSIS}`) > width) chars.pop();
+  return `${chars.join('').trimEnd()}${ELLIPSIS}`;
 }
 
 /**
@@ -46,8 +51,15 @@ function shorten(text: string): string {
  * and spaces (pdfkit lays words out one by one too, so no kerning crosses a space). `undefined`
  * when more than `maxLines` are needed.
  */
-function wrap(measure: Measure, words: Measured[], space: number, size: number, spec: FitSpec) {
-  const width = spec.width / size;
+function wrap(
+  measure: Measure,
+  words: Measured[],
+  space: number,
+  size: number,
+  lineWidth: number,
+  maxLines: number,
+): string[] | undefined {
+  const width = lineWidth / size;
   const lines: string[] = [];
   let current = '';
   let used = 0;
@@ -68,10 +80,10 @@ function wrap(measure: Measure, words: Measured[], space: number, size: number, 
       used = measure(current);
       lines.push(...pieces);
     }
-    if (lines.length >= spec.maxLines) return undefined;
+    if (lines.length >= maxLines) return undefined;
   }
   if (current !== '') lines.push(current);
-  return lines.length <= spec.maxLines ? lines : undefined;
+  return lines.length <= maxLines ? lines : undefined;
 }
 
 interface Measured {

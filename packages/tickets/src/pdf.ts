@@ -90,8 +90,8 @@ export interface TicketPdfOptions {
 /**
  * The default PDF ticket: event title, date, venue, holder, quantity and ids on the left, the QR
  * code (vector) on a tear-off stub on the right. Deterministic: no clock, no random id, so one
- * ticket always gives the same bytes. The fonts are embedded, subset to the glyphs used. Throws
- * INVALID_INPUT naming the field whose text does not fit even at its smallest size.
+ * ticket always gives the same bytes. The fonts are embedded, subset to the glyphs used. Text too
+ * long for its box even at its smallest size is cut with an ellipsis: no name blocks a ticket.
  */
 export async function renderTicketPdf(
   ticket: Ticket,
@@ -120,9 +120,8 @@ export async function renderTicketPdf(
   (doc as unknown as { _addInfo(): void })._addInfo = () => {};
   const face = new TicketTypeface(doc, options.fonts);
 
-  // Measure everything before drawing anything: a field that does not fit fails the whole render.
+  // Measure everything before drawing anything (text too long for its box is cut, never refused).
   const title = fitText(face, ticket.eventTitle, {
-    field: 'eventTitle',
     font: BOLD,
     maxSize: 26,
     minSize: 15,
@@ -132,11 +131,10 @@ export async function renderTicketPdf(
   const venue =
     ticket.venue === undefined
       ? undefined
-      : fitText(face, ticket.venue, { ...valueSpec('venue'), maxLines: 2 });
-  const holder = fitText(face, ticket.buyerName, { ...valueSpec('buyerName'), maxLines: 2 });
-  const date = fitText(face, ticket.eventDateText, { ...valueSpec('eventDate'), maxLines: 1 });
+      : fitText(face, ticket.venue, { ...VALUE_SPEC, maxLines: 2 });
+  const holder = fitText(face, ticket.buyerName, { ...VALUE_SPEC, maxLines: 2 });
+  const date = fitText(face, ticket.eventDateText, { ...VALUE_SPEC, maxLines: 1 });
   const stubId = fitText(face, ticket.ticketId, {
-    field: 'ticketId',
     font: BOLD,
     maxSize: 13,
     minSize: 6,
@@ -154,7 +152,6 @@ export async function renderTicketPdf(
 
   // Footer: a note, and the ids (on up to three lines for the longest) at the bottom.
   const ids = fitText(face, `Ticket ${ticket.ticketId}  |  Event ${ticket.eventId}`, {
-    field: 'ticketId',
     font: REGULAR,
     maxSize: 7.5,
     minSize: 5,
@@ -188,9 +185,7 @@ export async function renderTicketPdf(
   return pdfBytes(doc);
 }
 
-function valueSpec(field: string) {
-  return { field, font: REGULAR, maxSize: 14, minSize: 9, width: MAIN_WIDTH };
-}
+const VALUE_SPEC = { font: REGULAR, maxSize: 14, minSize: 9, width: MAIN_WIDTH };
 
 /** Header band, stub background and the perforation between the two parts. */
 function drawFrame(doc: PDFKit.PDFDocument, face: TicketTypeface, ticket: Ticket): void {

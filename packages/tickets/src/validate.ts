@@ -7,7 +7,7 @@ export const MAX_ID_LENGTH = 64;
 
 const ID = /^[A-Za-z0-9_-]+$/;
 
-/** Upper bounds in characters; the PDF renderer also checks that the text fits its box. */
+/** Upper bounds in characters (the demo forms' maxlength); the PDF prints any text within them. */
 const MAX_TEXT: Record<'eventTitle' | 'buyerName' | 'venue', number> = {
   eventTitle: 200,
   buyerName: 120,

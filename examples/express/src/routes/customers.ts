@@ -9,7 +9,7 @@ import {
   signImageUpload,
   type UploadRequest,
 } from '@stowage/example-shared/customers';
-import { isRefusal, mediaUrl, type UrlMode } from '@stowage/example-shared/media';
+import { avatarUrl, isRefusal, type UrlMode } from '@stowage/example-shared/media';
 import { signedMessage, verifiedMessage } from '@stowage/example-shared/messages';
 import type { Customer, JsonStore } from '@stowage/example-shared/store';
 import express, { type Request as ExpressRequest, type Router } from 'express';
@@ -28,7 +28,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
   const { store, storage, urls, onError } = options;
   const router = express.Router();
   const imageUrl = (customer: Customer) =>
-    customer.imageKey ? mediaUrl(storage, urls, customer.imageKey) : Promise.resolve(undefined);
+    customer.imageKey ? avatarUrl(storage, urls, customer.imageKey) : Promise.resolve(undefined);
   const directUpload = storage.capabilities.signedUpload;
   const sendNotFound = (res: express.Response) =>
     res

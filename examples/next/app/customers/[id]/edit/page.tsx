@@ -1,4 +1,4 @@
-import { mediaUrl } from '@stowage/example-shared/media';
+import { avatarUrl } from '@stowage/example-shared/media';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { CustomerForm } from '@/components/customer-form';
@@ -23,7 +23,9 @@ export default async function EditCustomerPage({ params, searchParams }: Props) 
   if (!customer) notFound();
   const query = await searchParams;
   const { storage, urls } = app();
-  const imageUrl = customer.imageKey ? await mediaUrl(storage, urls, customer.imageKey) : undefined;
+  const imageUrl = customer.imageKey
+    ? await avatarUrl(storage, urls, customer.imageKey)
+    : undefined;
   return (
     <>
       <h1>Edit {customer.name}</h1>
