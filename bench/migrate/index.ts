@@ -5,8 +5,8 @@
  * - 20 x 64 MiB disk -> S3 (`--big 4x16` for 4 x 16 MiB while iterating);
  * - 200 x 1 MiB disk -> S3;
  * - the no-op re-run of the 5,000 (everything already there).
- * Each tool runs in its own process under /usr/bin/time; wall seconds and peak RSS (VmHWM) are
- * medians of `--rounds` (3) rounds, the tools' order rotating from round to round.
+ * Each tool runs in its own process under /usr/bin/time; wall seconds, peak RSS (VmHWM) and CPU
+ * seconds (user + system) are medians of `--rounds` (3) rounds, the tools' order rotating from round to round.
  *
  * Needs S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (S3_REGION) and the built packages
  * (`pnpm bench migrate` builds them). Options: `--rows small,down,big,mid,noop`, `--rounds N`,
@@ -146,6 +146,8 @@ function envFor(tool: Tool, s3Prefix: string | undefined): NodeJS.ProcessEnv {
 interface Run {
   seconds: number;
   rssMiB: number;
+  /** User + system CPU seconds: steadier than the wall time on a busy machine. */
+  cpu: number;
 }
 
 /** Runs one tool under /usr/bin/time: wall seconds and peak RSS. */
@@ -156,7 +158,7 @@ async function run(tool: Tool, from: Place, to: Place): Promise<Run> {
   await new Promise<void>((resolve, reject) => {
     execFile(
       '/usr/bin/time',
-      ['-f', '%M', '-o', timeFile, ...args(tool, from, to)],
+      ['-f', '%M %U %S', '-o', timeFile, ...args(tool, from, to)],
       { env: envFor(tool, s3Prefix), cwd: work, maxBuffer: 64 * MiB },
       (error, _stdout, stderr) => {
         if (error) reject(new Error(`${tool} failed: ${error.message}\n${stderr.slice(-2000)}`));
@@ -174,8 +176,9 @@ async function run(tool: Tool, from: Place, to: Place): Promise<Run> {
     );
   });
   const seconds = (performance.now() - started) / 1000;
-  const rssKiB = Number((await readFile(timeFile, 'utf8')).trim().split('\n').pop());
-  return { seconds, rssMiB: rssKiB / 1024 };
+  const last = (await readFile(timeFile, 'utf8')).trim().split('\n').pop() ?? '';
+  const [rssKiB, user, system] = last.split(' ').map(Number) as [number, number, number];
+  return { seconds, rssMiB: rssKiB / 1024, cpu: user + system };
 }
 
 async function makeFiles(dir: string, count: number, size: number): Promise<void> {
@@ -287,7 +290,7 @@ try {
         const key = `${r.id}/${tool}`;
         results.set(key, [...(results.get(key) ?? []), result]);
         console.log(
-          `  round ${round + 1} ${r.name.padEnd(28)} ${tool.padEnd(8)} ${result.seconds.toFixed(2)} s ${result.rssMiB.toFixed(0)} MiB`,
+          `  round ${round + 1} ${r.name.padEnd(28)} ${tool.padEnd(8)} ${result.seconds.toFixed(2)} s ${result.rssMiB.toFixed(0)} MiB ${result.cpu.toFixed(1)} s CPU`,
         );
       }
     }
@@ -309,7 +312,8 @@ try {
         rclone && tool !== 'rclone'
           ? ` (${(median(rclone.map((x) => x.seconds)) / seconds).toFixed(2)}x rclone)`
           : '';
-      return `${seconds.toFixed(2)} s, ${rss.toFixed(0)} MiB${ratio}`;
+      const cpu = median(runs.map((x) => x.cpu));
+      return `${seconds.toFixed(2)} s, ${rss.toFixed(0)} MiB, ${cpu.toFixed(1)} s CPU${ratio}`;
     });
     console.log(`| ${r.name} | ${cells.join(' | ')} |`);
   }
