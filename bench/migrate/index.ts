@@ -8,7 +8,7 @@
  * Each tool runs in its own process under /usr/bin/time; wall seconds, peak RSS (VmHWM) and CPU
  * seconds (user + system) are medians of `--rounds` (3) rounds, the tools' order rotating from round to round.
  *
- * Needs S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (S3_REGION) and the built packages
+ * Install the others with scripts/bench-setup.sh. Needs S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (S3_REGION) and the built packages
  * (`pnpm bench migrate` builds them). Options: `--rows small,down,big,mid,noop`, `--rounds N`,
  * `--big COUNTxMIB`, `--small COUNT`, `--tools stowage,rclone,aws`. A bucket is created for the
  * run and deleted at the end; no file with secrets is left behind.
