@@ -1,17 +1,19 @@
 /**
- * `stowage migrate` against rclone and the AWS CLI (when installed: Debian `rclone`, `awscli`,
- * see scripts/bench-setup.sh) on the same S3 server, 16 transfers each. Rows:
+ * `stowage migrate` against rclone and the AWS CLI (when installed: scripts/bench-setup.sh
+ * installs Debian's `rclone` and `awscli`) on the same S3 server, 16 transfers each. Rows:
  * - 5,000 x 16 KiB disk -> S3, and the same S3 -> disk;
  * - 20 x 64 MiB disk -> S3 (`--big 4x16` for 4 x 16 MiB while iterating);
  * - 200 x 1 MiB disk -> S3;
  * - the no-op re-run of the 5,000 (everything already there).
- * Each tool runs in its own process under /usr/bin/time; wall seconds, peak RSS (VmHWM) and CPU
- * seconds (user + system) are medians of `--rounds` (3) rounds, the tools' order rotating from round to round.
+ * Each tool runs in its own process under /usr/bin/time: wall seconds, peak RSS (VmHWM) and CPU
+ * seconds (user + system, steadier than wall time on a busy machine) are medians of `--rounds`
+ * (3) rounds, the tools' order rotating from round to round.
  *
- * Install the others with scripts/bench-setup.sh. Needs S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (S3_REGION) and the built packages
- * (`pnpm bench migrate` builds them). Options: `--rows small,down,big,mid,noop`, `--rounds N`,
- * `--big COUNTxMIB`, `--small COUNT`, `--tools stowage,rclone,aws`. A bucket is created for the
- * run and deleted at the end; no file with secrets is left behind.
+ * Needs S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (S3_REGION) and the built packages
+ * (`pnpm bench migrate` builds them). Options (`pnpm tsx bench/migrate/index.ts --rows small`):
+ * `--rows small,down,big,mid,noop`, `--rounds N`, `--big COUNTxMIB`, `--small COUNT`,
+ * `--tools stowage,rclone,aws`. A bucket is created for the run and deleted at the end; no file
+ * with secrets is left behind (rclone and the AWS CLI get theirs from the environment).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
