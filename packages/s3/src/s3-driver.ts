@@ -16,6 +16,7 @@ import {
   type ObjectInfo,
 } from '@stowage/core';
 import { s3Capabilities } from './capabilities.js';
+import { trimPerRequestWork } from './client-tuning.js';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { copyObject } from './copy.js';
 import { getObject, headObject } from './get.js';
@@ -86,11 +87,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-  // Without a logger of the caller's, the SDK's logger middleware still filters every request's
-  // input and output for its no-op logger: ~5% of the CPU of a small put.
-  if (owned && options.clientConfig?.logger === undefined) {
-    client.middlewareStack.remove('loggerMiddleware');
-  }
+  if (owned) trimPerRequestWork(client, options.clientConfig);
   const keys = new KeyMap(resolved.prefix);
   const ctx: S3Context = { client, options: resolved, keys };
   const { bucket } = resolved;
