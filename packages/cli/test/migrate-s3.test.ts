@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import {
   CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
   ListMultipartUploadsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -61,6 +64,14 @@ describe.skipIf(!hasDriverPackage('s3'))('migrate with S3: checksums, memory, in
   }, 180_000);
   afterAll(async () => {
     await Promise.all(opened.map((s) => s.close()));
+    // The large objects would otherwise stay on the shared server.
+    for (;;) {
+      const page = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+      const keys = (page.Contents ?? []).map((c) => ({ Key: c.Key! }));
+      if (keys.length === 0) break;
+      await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+    }
+    await client.send(new DeleteBucketCommand({ Bucket: bucket }));
     client.destroy();
     await tmp.remove();
   });
