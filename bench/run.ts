@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const ALL = ['disk', 's3', 'tickets', 'images'];
+const ALL = ['disk', 's3', 'tickets', 'images', 'migrate'];
 const chosen = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
 const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
 

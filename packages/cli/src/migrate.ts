@@ -1,137 +1,68 @@
-import {
-  isStorageError,
-  type PutOptions,
-  type Storage,
-  StorageError,
-  type StorageErrorCode,
-} from '@stowage/core';
+import { setMaxListeners } from 'node:events';
+import { isStorageError, type PutOptions, StorageError } from '@stowage/core';
+import { MemoryBudget } from './budget.js';
+import { type Listed, sameObject } from './compare.js';
+import type {
+  MigrateEvent,
+  MigrateFailure,
+  MigrateOptions,
+  MigrateSummary,
+  MigrateTotals,
+} from './migrate-types.js';
+import { SortedCursor } from './sorted-cursor.js';
 import { WorkQueue } from './work-queue.js';
 
-/** Options of {@link migrate}. */
-export interface MigrateOptions {
-  /** The storage to copy from. It is only read. */
-  from: Storage;
-  /** The storage to copy into. */
-  to: Storage;
-  /** Copy only the keys that start with this. Keys are kept as they are. */
-  prefix?: string;
-  /** List what would be copied; read nothing, write nothing. */
-  dryRun?: boolean;
-  /** Copy objects even when the target already has them with the same size (and checksum). */
-  force?: boolean;
-  /**
-   * `false`: never replace an object the target has, whatever its content (puts are conditional,
-   * so one written meanwhile is not replaced either). For a move while the app writes to the
-   * target through `mirror(target, source, { reads: 'fallback' })`: what the app wrote is newer
-   * than the source's copy. Default `true`.
-   */
-  overwrite?: boolean;
-  /** Objects copied at once (default 8, at most 64). */
-  concurrency?: number;
-  /** Extra attempts for an object whose copy fails with a retryable error (default 2). */
-  retries?: number;
-  /**
-   * Stops the migration: no new object is started, copies in flight are abandoned (a put is
-   * atomic, so nothing half-written stays behind) and the summary says `aborted`.
-   */
-  signal?: AbortSignal;
-  /** Called as objects are listed, copied, skipped or fail, and as bytes stream. */
-  onProgress?: (event: MigrateEvent) => void;
-}
-
-/** Running counts of a migration. */
-export interface MigrateTotals {
-  /** Objects found in the source so far, and their bytes. */
-  listed: number;
-  listedBytes: number;
-  /** The source listing is complete, so `listed` is the total. */
-  listingDone: boolean;
-  /** Copied objects (in a dry run: objects that would be copied). */
-  copied: number;
-  copiedBytes: number;
-  skipped: number;
-  skippedBytes: number;
-  failed: number;
-  failedBytes: number;
-  /** Bytes read from the source so far, objects in flight included. */
-  transferredBytes: number;
-  elapsedMs: number;
-}
-
-/** What {@link MigrateOptions.onProgress} receives. `totals` is a snapshot. */
-export type MigrateEvent =
-  | { type: 'indexed'; objects: number; totals: MigrateTotals }
-  | { type: 'listed'; totals: MigrateTotals }
-  | { type: 'copied'; key: string; size: number; dryRun: boolean; totals: MigrateTotals }
-  | { type: 'skipped'; key: string; size: number; reason: string; totals: MigrateTotals }
-  | { type: 'failed'; key: string; error: StorageError; totals: MigrateTotals }
-  | { type: 'transfer'; totals: MigrateTotals };
-
-/** An object that could not be copied. */
-export interface MigrateFailure {
-  key: string;
-  code: StorageErrorCode;
-  message: string;
-  error: StorageError;
-}
-
-/** What a migration did. */
-export interface MigrateSummary {
-  dryRun: boolean;
-  /** The signal stopped it before the end: run it again to copy the rest. */
-  aborted: boolean;
-  /** Objects the source listed (all of them unless aborted). */
-  listed: number;
-  /** Copied objects (in a dry run: objects that would be copied) and their bytes. */
-  copied: number;
-  copiedBytes: number;
-  /** Objects already in the target with the same size (and checksum, where comparable). */
-  skipped: number;
-  skippedBytes: number;
-  failed: number;
-  failures: MigrateFailure[];
-  /** Copies abandoned because the migration was aborted. */
-  interrupted: number;
-  /**
-   * Source keys that break the key rules, so no storage could read or write them (S3 console
-   * folder markers `photos/`, `a//b`, control characters): left out, not failed.
-   */
-  unaddressable: { count: number; keys: string[] };
-  /**
-   * Objects copied without something the target cannot keep: custom metadata (a target without
-   * metadata support) or their private/public visibility (a target without per-object ACLs).
-   */
-  dropped: { metadata: number; visibility: number };
-  durationMs: number;
-}
+export type {
+  MigrateEvent,
+  MigrateFailure,
+  MigrateOptions,
+  MigrateSummary,
+  MigrateTotals,
+} from './migrate-types.js';
 
 const DEFAULT_CONCURRENCY = 8;
 const MAX_CONCURRENCY = 64;
 const DEFAULT_RETRIES = 2;
 /** How far the source listing may run ahead of the copies (entries are small). */
-const MAX_LISTED_AHEAD = 50_000;
+const MAX_LISTED_AHEAD = 10_000;
+const MiB = 1024 * 1024;
+/**
+ * Bytes of object content all copies together may hold at once, whatever the concurrency: with
+ * the SDK and Node's own ~70 MiB, a migration stays within 128 MiB.
+ */
+const MEMORY_BUDGET = 48 * MiB;
+/**
+ * Objects up to this size are read whole and put as bytes: one PutObject with its length, no
+ * stream objects. It is the S3 driver's part size, below which a put is a single request anyway.
+ */
+const WHOLE_OBJECT_LIMIT = 8 * MiB;
+/**
+ * What a streamed (larger) object holds: the S3 driver's multipart upload keeps 4 part buffers
+ * of 8 MiB. One budget for all means large objects go a few at a time and finish in order, so an
+ * interrupt leaves whole objects rather than many half-sent ones.
+ */
+const STREAMED_OBJECT_RESERVE = 32 * MiB;
+/** A disk writes a stream as it comes: only the chunks in flight are held. */
+const STREAMED_TO_DISK_RESERVE = 1 * MiB;
 const TRANSFER_EVENT_INTERVAL_MS = 100;
 /** Unaddressable keys kept by name in the summary (the count has them all). */
 const UNADDRESSABLE_SHOWN = 20;
 
-interface Entry {
+interface Entry extends Listed {
   key: string;
-  size: number;
-  etag: string | undefined;
-}
-
-interface TargetState {
-  size: number;
-  etag: string | undefined;
+  /** The target's object at this key from its listing, or 'unknown' (ask it with a HEAD). */
+  target: Listed | undefined | 'unknown';
 }
 
 /**
- * Copies every object of one storage into another, streaming each body from `get` to `put` with
- * its content type, cache control, disposition, visibility and metadata.
+ * Copies every object of one storage into another with its content type, cache control,
+ * disposition, visibility and metadata: objects up to 8 MiB as bytes, larger ones streamed, all
+ * within one memory budget (48 MiB of content at a time, whatever the concurrency).
  *
- * An object the target already has with the same size (and the same MD5 ETag, when both sides
- * have one) is skipped unless `force`: a run that was interrupted resumes by running it again,
- * and since puts are atomic there are never half-copied objects to clean up.
+ * An object the target already has with the same size and checksum is skipped unless `force`
+ * (see {@link sameObject} for when the size alone decides): a run that was interrupted resumes by
+ * running it again, and since puts are atomic there are never half-copied objects to clean up.
+ * The target's listing is merged with the source's as both stream, in key order.
  *
  * Rejects only when the source (or the target, for the skip check) cannot be listed; a failed
  * object is reported in the summary and the rest carry on.
@@ -198,15 +129,28 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   // disabled): later objects are sent without it.
   let visibilityRefused = false;
 
-  // What the target already holds, from one listing instead of a HEAD per object (Cloudinary's
-  // Admin API, for one, is rate limited per hour). Without listing, each object is HEADed.
-  const index = !force && to.capabilities.list ? await indexTarget(to, prefix, signal) : undefined;
-  if (index) emit({ type: 'indexed', objects: index.size, totals: snapshot() });
+  // One signal for every request of this migration, so that many copies in flight do not add
+  // listeners to the caller's signal (MaxListenersExceededWarning at concurrency 16).
+  const inner = new AbortController();
+  setMaxListeners(concurrency * 8 + 16, inner.signal);
+  const stopInner = (): void => inner.abort(signal?.reason);
+  if (signal?.aborted) stopInner();
+  signal?.addEventListener('abort', stopInner, { once: true });
+  const budget = new MemoryBudget(MEMORY_BUDGET);
+  const compare = { from, to, signal: inner.signal };
 
-  const existing = async (key: string): Promise<TargetState | undefined> => {
-    if (index) return index.get(key);
+  // What the target already holds, from its listing merged with the source's instead of a HEAD
+  // per object (Cloudinary's Admin API, for one, is rate limited per hour). Without listing,
+  // each object is HEADed.
+  const targetCursor =
+    !(force && overwrite) && to.capabilities.list
+      ? new SortedCursor(to.listAll(prefix))
+      : undefined;
+
+  const existing = async (entry: Entry): Promise<Listed | undefined> => {
+    if (entry.target !== 'unknown') return entry.target;
     try {
-      const info = await to.head(key);
+      const info = await to.head(entry.key);
       return { size: info.size, etag: info.etag };
     } catch (error) {
       if (isStorageError(error, 'NOT_FOUND')) return undefined;
@@ -214,9 +158,22 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     }
   };
 
+  const streamedReserve = to.driver === 'disk' ? STREAMED_TO_DISK_RESERVE : STREAMED_OBJECT_RESERVE;
   const copyOnce = async (entry: Entry): Promise<number> => {
-    const object = await from.get(entry.key, { signal });
-    const put: PutOptions = { contentType: object.contentType, signal };
+    const release = await budget.reserve(
+      entry.size <= WHOLE_OBJECT_LIMIT ? entry.size : streamedReserve,
+      inner.signal,
+    );
+    try {
+      return await copyWithin(entry);
+    } finally {
+      release();
+    }
+  };
+
+  const copyWithin = async (entry: Entry): Promise<number> => {
+    const object = await from.get(entry.key, { signal: inner.signal });
+    const put: PutOptions = { contentType: object.contentType, signal: inner.signal };
     if (!overwrite) put.onConflict = 'fail';
     if (object.cacheControl) put.cacheControl = object.cacheControl;
     if (object.contentDisposition) put.contentDisposition = object.contentDisposition;
@@ -230,15 +187,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         : undefined;
     if (object.visibility && visibility === undefined) dropped.visibility++;
     let read = 0;
-    const body = object.body().pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          read += chunk.byteLength;
-          countBytes(chunk.byteLength);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
+    // Small objects as bytes: put() knows their size and sends one request, without streams.
+    const whole = object.size <= WHOLE_OBJECT_LIMIT && entry.size <= WHOLE_OBJECT_LIMIT;
+    const stream = whole ? undefined : object.body();
+    const body = stream
+      ? counted(stream, (n) => {
+          read += n;
+          countBytes(n);
+        })
+      : await object.bytes();
+    if (body instanceof Uint8Array) {
+      read = body.byteLength;
+      countBytes(read);
+    }
     try {
       let written: { size: number };
       try {
@@ -249,7 +210,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         visibilityRefused = true;
         totals.transferredBytes -= read;
         read = 0;
-        return await copyOnce(entry);
+        return await copyWithin(entry);
       }
       if (read !== object.size || written.size !== object.size) {
         throw new StorageError(
@@ -262,7 +223,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     } catch (error) {
       totals.transferredBytes -= read;
       // Releases the source (an open file, a socket) if the target never read it to the end.
-      await body.cancel().catch(() => {});
+      await stream?.cancel().catch(() => {});
       throw error;
     }
   };
@@ -273,8 +234,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         return await copyOnce(entry);
       } catch (error) {
         const storageError = asStorageError(error, entry.key);
-        if (signal?.aborted || !storageError.retryable || attempt >= retries) throw storageError;
-        await sleep(backoffMs(attempt, storageError), signal);
+        if (inner.signal.aborted || !storageError.retryable || attempt >= retries) {
+          throw storageError;
+        }
+        await sleep(backoffMs(attempt, storageError), inner.signal);
       }
     }
   };
@@ -287,8 +250,10 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
 
   const processEntry = async (entry: Entry): Promise<void> => {
     try {
-      const found = force && overwrite ? undefined : await existing(entry.key);
-      const same = found ? (overwrite ? sameObject(entry, found) : KEPT) : undefined;
+      const found = force && overwrite ? undefined : await existing(entry);
+      let same: string | undefined;
+      if (found && !overwrite) same = KEPT;
+      else if (found && !force) same = await sameObject(entry.key, entry, found, compare);
       if (same) return skip(entry, same);
       const size = dryRun ? entry.size : await copyWithRetries(entry);
       totals.copied++;
@@ -317,16 +282,23 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const queue = new WorkQueue<Entry>(MAX_LISTED_AHEAD);
   // Wakes the workers waiting for the listing when the migration is stopped.
   const stop = (): void => queue.close();
-  signal?.addEventListener('abort', stop, { once: true });
+  inner.signal.addEventListener('abort', stop, { once: true });
   let listError: unknown;
   const lister = (async () => {
     try {
       for await (const info of from.listAll(prefix, { onSkipped })) {
-        if (signal?.aborted) return;
+        if (inner.signal.aborted) return;
         totals.listed++;
         totals.listedBytes += info.size;
         if (totals.listed % 1000 === 0) emit({ type: 'listed', totals: snapshot() });
-        await queue.push({ key: info.key, size: info.size, etag: info.etag });
+        const target = targetCursor ? await targetCursor.find(info.key) : 'unknown';
+        await queue.push({
+          key: info.key,
+          size: info.size,
+          etag: info.etag,
+          target:
+            target && target !== 'unknown' ? { size: target.size, etag: target.etag } : target,
+        });
       }
       totals.listingDone = true;
       emit({ type: 'listed', totals: snapshot() });
@@ -334,18 +306,19 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
       listError = error;
     } finally {
       queue.close();
+      await targetCursor?.close().catch(() => {});
     }
   })();
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (signal?.aborted || listError !== undefined) return;
+      if (inner.signal.aborted || listError !== undefined) return;
       const entry = await queue.take();
       if (entry === undefined) return;
       await processEntry(entry);
     }
   };
   await Promise.all([lister, ...Array.from({ length: concurrency }, worker)]);
-  signal?.removeEventListener('abort', stop);
+  signal?.removeEventListener('abort', stopInner);
   if (listError !== undefined && !signal?.aborted) throw listError;
 
   return {
@@ -365,39 +338,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   };
 }
 
-async function indexTarget(
-  to: Storage,
-  prefix: string,
-  signal: AbortSignal | undefined,
-): Promise<Map<string, TargetState>> {
-  const index = new Map<string, TargetState>();
-  for await (const info of to.listAll(prefix)) {
-    signal?.throwIfAborted();
-    index.set(info.key, { size: info.size, etag: info.etag });
-  }
-  return index;
-}
-
 const KEPT = 'the target has this key (overwrite: false)';
-
-/** Why the target's object counts as the source's (so it is skipped), or undefined. */
-function sameObject(source: Entry, target: TargetState): string | undefined {
-  if (source.size !== target.size) return undefined;
-  const a = md5Etag(source.etag);
-  const b = md5Etag(target.etag);
-  if (a !== undefined && b !== undefined) return a === b ? 'same size and MD5' : undefined;
-  return 'same size';
-}
-
-/**
- * The MD5 in an ETag, when it is one: S3 single-part uploads, Cloudinary and memory use the MD5
- * of the content; multipart ETags (`-N` suffix) and the disk's inode/mtime ETags are not
- * comparable across storages.
- */
-function md5Etag(etag: string | undefined): string | undefined {
-  const bare = etag?.replace(/^W\//, '').replace(/^"|"$/g, '').toLowerCase();
-  return bare !== undefined && /^[0-9a-f]{32}$/.test(bare) ? bare : undefined;
-}
 
 function asStorageError(error: unknown, key: string): StorageError {
   if (isStorageError(error)) return error;
@@ -423,4 +364,15 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** The chunks of `stream`, each counted as it passes. */
+async function* counted(
+  stream: ReadableStream<Uint8Array>,
+  count: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of stream) {
+    count(chunk.byteLength);
+    yield chunk;
+  }
 }

@@ -67,10 +67,6 @@ export function createProgress(options: ProgressOptions): Progress {
         say(`failed  ${event.key}: ${event.error.code} ${event.error.message}`);
       } else if (event.type === 'copied' && !dryRun && !tty) {
         say(`copied  ${event.key} (${formatBytes(event.size)})`);
-      } else if (event.type === 'indexed' && !tty && event.objects > 0) {
-        say(
-          `the target already holds ${formatCount(event.objects)} objects; those with the same size are skipped`,
-        );
       }
       if (tty) {
         if (now() - lastDraw >= REDRAW_INTERVAL_MS) drawBar();
@@ -124,21 +120,23 @@ function doneFraction(t: MigrateTotals): number | undefined {
 }
 
 /**
- * Time left: the larger of "bytes left at the byte rate" and "objects left at the object rate",
- * since many small objects are bound by requests and a few big ones by bandwidth. Unknown until
- * the listing is complete and a second has passed.
+ * What one object costs beyond its bytes (a request or two), counted as this many bytes: small
+ * objects are bound by requests, large ones by bandwidth.
+ */
+const OBJECT_COST_BYTES = 256 * 1024;
+
+/**
+ * Time left: the work left at the rate work was done so far, where work is bytes plus a fixed
+ * cost per object. One rate for both, so a few large objects finishing late (their bytes already
+ * counted as they streamed) do not make the estimate jump. Unknown until the listing is complete
+ * and a second has passed.
  */
 export function etaMs(t: MigrateTotals): number | undefined {
   if (!t.listingDone || t.elapsedMs < 1000) return undefined;
   const doneObjects = t.copied + t.skipped + t.failed;
-  const leftObjects = t.listed - doneObjects;
-  if (leftObjects <= 0) return 0;
-  if (doneObjects === 0 && t.transferredBytes === 0) return undefined;
-  const seconds = t.elapsedMs / 1000;
-  const leftBytes = Math.max(0, t.listedBytes - doneBytes(t));
-  const byteRate = t.transferredBytes / seconds;
-  const objectRate = doneObjects / seconds;
-  const byBytes = byteRate > 0 ? leftBytes / byteRate : 0;
-  const byObjects = objectRate > 0 ? leftObjects / objectRate : 0;
-  return Math.max(byBytes, byObjects) * 1000;
+  if (t.listed - doneObjects <= 0) return 0;
+  const done = doneBytes(t) + doneObjects * OBJECT_COST_BYTES;
+  if (done <= 0) return undefined;
+  const total = t.listedBytes + t.listed * OBJECT_COST_BYTES;
+  return (Math.max(0, total - done) / done) * t.elapsedMs;
 }

@@ -104,7 +104,7 @@ describe('migrate (engine)', () => {
     expect((await to.head('a.txt')).metadata).toEqual({});
   });
 
-  it('skips by size, and by MD5 where both sides have MD5 ETags', async () => {
+  it('skips only the same size and MD5: ETags where both sides have them, else the local side hashed', async () => {
     const from = createStorage(memory());
     const to = createStorage(memory());
     await from.put('same.txt', 'same');
@@ -121,11 +121,14 @@ describe('migrate (engine)', () => {
     expect(skipped).toMatchObject([{ key: 'same.txt', reason: 'same size and MD5' }]);
     expect(await to.getText('changed.txt')).toBe('new!');
 
-    // The disk's ETags are not MD5s: there, the size decides.
+    // The disk's ETags are no MD5s: its file is hashed, so the same size is not enough.
     const diskTarget = diskAt('etag-target');
     await diskTarget.put('changed.txt', 'old!');
+    await diskTarget.put('same.txt', 'same');
     const onDisk = await migrate({ from, to: diskTarget, prefix: 'changed' });
-    expect(onDisk).toMatchObject({ copied: 0, skipped: 1 });
+    expect(onDisk).toMatchObject({ copied: 1, skipped: 0 });
+    expect(await diskTarget.getText('changed.txt')).toBe('new!');
+    expect(await migrate({ from, to: diskTarget, prefix: 'same' })).toMatchObject({ skipped: 1 });
   });
 
   it('a dry run reads and writes nothing, and reports what it would copy', async () => {

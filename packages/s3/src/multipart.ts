@@ -58,7 +58,7 @@ export async function uploadInParts(
   const stop = (): void => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stop();
-  const pool = new BufferPool(partSize, queueSize);
+  const pool = new BufferPool(partSize, queueSize, spareParts(ctx, partSize));
   const inFlight = new Set<Promise<void>>();
   const parts: CompletedPart[] = [];
   let failure: unknown;
@@ -162,7 +162,25 @@ export async function uploadInParts(
     throw failure ?? error;
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    pool.keepSpares();
   }
+}
+
+/**
+ * Part buffers a finished upload leaves for the next one of the same driver (at most one
+ * upload's worth): uploads one after another (a migration of large files) reuse the same memory
+ * instead of leaving 32 MiB of garbage each for the collector.
+ */
+const spares = new WeakMap<S3Context, { size: number; buffers: Uint8Array[] }>();
+
+function spareParts(ctx: S3Context, partSize: number): Uint8Array[] {
+  let entry = spares.get(ctx);
+  if (entry?.size !== partSize) {
+    entry = { size: partSize, buffers: [] };
+    // Only the default part size is kept (a larger, size-derived one is rare).
+    if (partSize === ctx.options.partSize) spares.set(ctx, entry);
+  }
+  return entry.buffers;
 }
 
 /** `promise`, or a rejection as soon as `signal` aborts (a stalled source never settles). */
@@ -176,7 +194,10 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undef
   });
 }
 
-/** `count` buffers of `size` bytes, allocated on first use and handed out again when released. */
+/**
+ * `count` buffers of `size` bytes, taken from `spares` or allocated on first use, and handed out
+ * again when released.
+ */
 class BufferPool {
   private readonly free: Uint8Array[] = [];
   private readonly waiting: Array<(buffer: Uint8Array) => void> = [];
@@ -185,6 +206,7 @@ class BufferPool {
   constructor(
     private readonly size: number,
     private readonly count: number,
+    private readonly spares: Uint8Array[],
   ) {}
 
   take(): Promise<Uint8Array> {
@@ -192,9 +214,17 @@ class BufferPool {
     if (buffer) return Promise.resolve(buffer);
     if (this.allocated < this.count) {
       this.allocated++;
-      return Promise.resolve(Buffer.allocUnsafeSlow(this.size));
+      return Promise.resolve(this.spares.pop() ?? Buffer.allocUnsafeSlow(this.size));
     }
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /** Gives the released buffers to the next upload (up to one upload's worth). */
+  keepSpares(): void {
+    while (this.free.length > 0 && this.spares.length < this.count) {
+      this.spares.push(this.free.pop()!);
+    }
+    this.free.length = 0;
   }
 
   release(buffer: Uint8Array): void {

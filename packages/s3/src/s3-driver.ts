@@ -13,6 +13,7 @@ import {
   prefixedDriver,
 } from '@stowage/core/driver';
 import { s3Capabilities } from './capabilities.js';
+import { trimPerRequestWork } from './client-tuning.js';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { copyObject } from './copy.js';
 import { getObject, headObject } from './get.js';
@@ -83,6 +84,7 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
+  if (owned) trimPerRequestWork(client, options.clientConfig);
   const ctx: S3Context = { client, options: resolved };
   const { bucket } = resolved;
   const urlBase = publicUrlBase(resolved, owned);

@@ -18,8 +18,8 @@ export const migrateHelp = `Usage: stowage migrate --from <storage> --to <storag
 
 Copies every object from one storage to another: body, content type, cache control,
 content disposition, visibility and metadata. Objects the target already has with the
-same size (and the same MD5 checksum, where both storages report one) are skipped, so an
-interrupted migration resumes by running the same command again.
+same size and MD5 checksum (from the ETags, or by hashing the side on this machine) are
+skipped, so an interrupted migration resumes by running the same command again.
 
 Storages:
   disk:<folder>       a folder on this machine, e.g. disk:./media or disk:/var/data/media
