@@ -51,6 +51,23 @@ export interface MigrateTotals {
   elapsedMs: number;
 }
 
+/** Totals before anything is listed. */
+export function noTotals(): MigrateTotals {
+  return {
+    listed: 0,
+    listedBytes: 0,
+    listingDone: false,
+    copied: 0,
+    copiedBytes: 0,
+    skipped: 0,
+    skippedBytes: 0,
+    failed: 0,
+    failedBytes: 0,
+    transferredBytes: 0,
+    elapsedMs: 0,
+  };
+}
+
 /** What {@link MigrateOptions.onProgress} receives. `totals` is a snapshot. */
 export type MigrateEvent =
   | { type: 'listed'; totals: MigrateTotals }

@@ -9,16 +9,11 @@ import type {
   MigrateSummary,
   MigrateTotals,
 } from './migrate-types.js';
+import { noTotals } from './migrate-types.js';
 import { SortedCursor } from './sorted-cursor.js';
 import { WorkQueue } from './work-queue.js';
 
-export type {
-  MigrateEvent,
-  MigrateFailure,
-  MigrateOptions,
-  MigrateSummary,
-  MigrateTotals,
-} from './migrate-types.js';
+export type * from './migrate-types.js';
 
 const DEFAULT_CONCURRENCY = 8;
 const MAX_CONCURRENCY = 64;
@@ -89,19 +84,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   }
   const retries = options.retries ?? DEFAULT_RETRIES;
   const started = performance.now();
-  const totals: MigrateTotals = {
-    listed: 0,
-    listedBytes: 0,
-    listingDone: false,
-    copied: 0,
-    copiedBytes: 0,
-    skipped: 0,
-    skippedBytes: 0,
-    failed: 0,
-    failedBytes: 0,
-    transferredBytes: 0,
-    elapsedMs: 0,
-  };
+  const totals: MigrateTotals = noTotals();
   const snapshot = (): MigrateTotals => ({
     ...totals,
     elapsedMs: performance.now() - started,

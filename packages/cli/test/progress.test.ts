@@ -1,24 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { MigrateTotals } from '../src/migrate.js';
+import { noTotals } from '../src/migrate-types.js';
 import { statusText } from '../src/progress.js';
 
 const MB = 1_000_000;
 
 function totals(over: Partial<MigrateTotals>): MigrateTotals {
-  return {
-    listed: 0,
-    listedBytes: 0,
-    listingDone: true,
-    copied: 0,
-    copiedBytes: 0,
-    skipped: 0,
-    skippedBytes: 0,
-    failed: 0,
-    failedBytes: 0,
-    transferredBytes: 0,
-    elapsedMs: 0,
-    ...over,
-  };
+  return { ...noTotals(), listingDone: true, ...over };
 }
 
 describe('migrate progress: ETA', () => {

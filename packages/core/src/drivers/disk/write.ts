@@ -18,7 +18,7 @@ import {
 } from './files.js';
 import { mapDiskError } from './map-error.js';
 import { openDescribed } from './read.js';
-import { diskKeyProblem, errno } from './safe-path.js';
+import { diskKeyProblem, errno, type SafeRoot } from './safe-path.js';
 import { assertMetaContained, removeSidecar, removeSidecarFolder } from './sidecar.js';
 import { walkKeys } from './walk.js';
 
@@ -82,6 +82,14 @@ export function putObject(
   });
 }
 
+/** The source of a copy or move, opened and described; its errors name `from`. */
+function openSource(ctx: DiskContext, safe: SafeRoot, from: string) {
+  diskKeyCheck(from);
+  return openDescribed(ctx, safe, from).catch((error) => {
+    throw mapDiskError(error, from);
+  });
+}
+
 export function copyObject(
   ctx: DiskContext,
   from: string,
@@ -89,10 +97,7 @@ export function copyObject(
   o: DriverCopyOptions,
 ): Promise<ObjectInfo> {
   return ctx.withKey(to, async (safe) => {
-    diskKeyCheck(from);
-    const { fd, file, found } = await openDescribed(ctx, safe, from).catch((error) => {
-      throw mapDiskError(error, from);
-    });
+    const { fd, file, found } = await openSource(ctx, safe, from);
     let sourcePath: string;
     try {
       sourcePath = fdPath(fd) ?? (await realpath(safe.pathOf(from)));
@@ -131,10 +136,7 @@ export function moveObject(
   o: DriverCopyOptions,
 ): Promise<ObjectInfo> {
   return ctx.withKey(to, async (safe) => {
-    diskKeyCheck(from);
-    const { fd, file, found } = await openDescribed(ctx, safe, from).catch((error) => {
-      throw mapDiskError(error, from);
-    });
+    const { fd, file, found } = await openSource(ctx, safe, from);
     await closeFd(fd);
     const fromPath = safe.pathOf(from);
     const dir = await safe.parentFor(safe.pathOf(to), to);
