@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { Env, Storage } from '@stowage/core';
 import { compareKeys } from '@stowage/core/driver';
 import { main, type OutputStream } from '../src/index.js';
@@ -185,4 +186,19 @@ export async function writeEnvFile(path: string, env: Record<string, string>): P
     .join('\n');
   await writeFile(path, `# written by a test\n${text}\n`);
   return path;
+}
+
+/** An SDK client on the tests' S3 server, to look behind the CLI's back. */
+export function s3ClientOf(s3: {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}): S3Client {
+  return new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
 }

@@ -9,13 +9,13 @@ import {
   ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { createStorage, disk, type Storage } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../src/index.js';
 import { storageFromEnvLazy } from '../src/source.js';
-import { hasDriverPackage, tempDir } from './helpers.js';
+import { hasDriverPackage, s3ClientOf, tempDir } from './helpers.js';
 
 declare module 'vitest' {
   interface ProvidedContext {
@@ -53,12 +53,7 @@ describe.skipIf(!hasDriverPackage('s3'))('migrate with S3: checksums, memory, in
 
   beforeAll(async () => {
     tmp = await tempDir();
-    client = new S3Client({
-      endpoint: s3Env.endpoint,
-      region: s3Env.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3Env.accessKeyId, secretAccessKey: s3Env.secretAccessKey },
-    });
+    client = s3ClientOf(s3Env);
     bucket = `stowage-cli-mig-${randomBytes(4).toString('hex')}`;
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   }, 180_000);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createStorage, disk, type Storage } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { migrate } from '../src/index.js';
@@ -11,6 +11,7 @@ import {
   hasDriverPackage,
   makeTree,
   runCli,
+  s3ClientOf,
   tempDir,
   writeEnvFile,
 } from './helpers.js';
@@ -60,12 +61,7 @@ describe.skipIf(!hasS3)('with S3 (Ceph RADOS Gateway)', () => {
 
   beforeAll(async () => {
     tmp = await tempDir();
-    client = new S3Client({
-      endpoint: s3Env.endpoint,
-      region: s3Env.region,
-      forcePathStyle: true,
-      credentials: { accessKeyId: s3Env.accessKeyId, secretAccessKey: s3Env.secretAccessKey },
-    });
+    client = s3ClientOf(s3Env);
     bucket = `stowage-cli-${randomBytes(4).toString('hex')}`;
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
     sourceRoot = join(tmp.path, 'media');
