@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import type http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cloudinary as cloudinaryDriver } from '@stowage/cloudinary';
 import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
 import { createStorage, disk, type ImageTransform } from '@stowage/core';
 import {
@@ -15,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiOptions,
   cloudinary,
+  emulatorStorage,
   fetchBytes,
   newAgent,
   uploadBuffer,
@@ -115,15 +115,7 @@ it('f_auto gives WebP to a client that takes it, on the emulator too', async () 
 });
 
 it('imageTransforms() leaves the Cloudinary driver as it is: its CDN makes the variants', async () => {
-  const storage = createStorage(
-    cloudinaryDriver({
-      cloudName: emu.cloudName,
-      apiKey: emu.apiKey,
-      apiSecret: emu.apiSecret,
-      uploadPrefix: emu.url,
-      deliveryUrl: emu.url,
-    }),
-  );
+  const storage = emulatorStorage(emu);
   const images = imageTransforms(storage, { basePath: '/img', signingSecret: secret });
   expect(images.storage).toBe(storage);
   const url = images.storage.url('landscape.jpg', {
