@@ -95,8 +95,9 @@ describe('the R2 media proxy (createFileHandler at /media-proxy, streaming from 
     }
     expect(received).toBe(192 * MiB);
     // Buffering the object would add 192 MiB or more; streaming stays within a few chunks + GC
-    // slack (about 35 MiB on Node 22, 70 on Node 24, whose collector lets more garbage pile up).
-    expect(peak - before).toBeLessThan(112 * MiB);
+    // slack (about 35 MiB on Node 22, 70 on Node 24, whose collector lets more garbage pile up;
+    // once 119 MiB on Node 24 on a loaded machine), so the bound sits between the two.
+    expect(peak - before).toBeLessThan(160 * MiB);
     await storage.delete('big/video.mp4');
   }, 120_000);
 });
