@@ -11,7 +11,7 @@ import { describeKey } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';
 import type { ObjectInfo } from '../types.js';
 import { mergedList } from './merged-list.js';
-import { driverObjectOf, putOptionsFor, putOptionsOf } from './storage-driver.js';
+import { copyOptionsOf, driverObjectOf, putOptionsFor, putOptionsOf } from './storage-driver.js';
 
 export interface MirrorOptions {
   /**
@@ -115,10 +115,9 @@ function mirrorDriver(primary: Storage, secondary: Storage, fallback: boolean): 
     to: string,
     o: DriverCopyOptions,
   ): Promise<ObjectInfo> {
-    const options = { onConflict: o.ifNoneMatch ? ('fail' as const) : ('overwrite' as const) };
     let info: ObjectInfo;
     try {
-      info = await primary[operation](from, to, { ...options, signal: o.signal });
+      info = await primary[operation](from, to, copyOptionsOf(o));
     } catch (error) {
       if (!fallback || !isStorageError(error, 'NOT_FOUND')) throw error;
       const source = await secondary.get(from, { signal: o.signal });

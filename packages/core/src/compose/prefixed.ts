@@ -3,7 +3,7 @@ import { isStorageError, StorageError } from '../errors.js';
 import { describeKey, keyProblem, MAX_KEY_BYTES } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';
 import type { ListResult, ObjectInfo } from '../types.js';
-import { driverObjectOf, putOptionsOf } from './storage-driver.js';
+import { copyOptionsOf, driverObjectOf, putOptionsOf } from './storage-driver.js';
 
 /**
  * A Storage whose keys live under `prefix` in `storage`: `prefixed(s, 'tenants/acme')` stores
@@ -116,23 +116,9 @@ function prefixedOver(inner: Storage, folder: string): Driver {
     deletePrefix: (prefix) => call(prefix, () => inner.deletePrefix(full(prefix))),
     list,
     copy: (from, to, o) =>
-      call(from, async () =>
-        info(
-          await inner.copy(full(from), full(to), {
-            onConflict: o.ifNoneMatch ? 'fail' : 'overwrite',
-            signal: o.signal,
-          }),
-        ),
-      ),
+      call(from, async () => info(await inner.copy(full(from), full(to), copyOptionsOf(o)))),
     move: (from, to, o) =>
-      call(from, async () =>
-        info(
-          await inner.move(full(from), full(to), {
-            onConflict: o.ifNoneMatch ? 'fail' : 'overwrite',
-            signal: o.signal,
-          }),
-        ),
-      ),
+      call(from, async () => info(await inner.move(full(from), full(to), copyOptionsOf(o)))),
     url: (key, o) => {
       try {
         return inner.url(full(key), o);

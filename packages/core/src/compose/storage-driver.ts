@@ -1,8 +1,8 @@
-import type { DriverObject, DriverPutOptions } from '../driver-types.js';
-import type { ObjectInfo, PutOptions, StoredObject } from '../types.js';
+import type { DriverCopyOptions, DriverObject, DriverPutOptions } from '../driver-types.js';
+import type { CopyOptions, ObjectInfo, PutOptions, StoredObject } from '../types.js';
 
 /**
- * Shared by the wrappers in this folder (`prefixed`, `mirror`): each one is a Driver over other
+ * Shared by the wrappers in this folder (`prefixed`, `mirror`, `withoutPublicUrls`): each one is a Driver over other
  * Storages, put back behind the facade by `createStorage`, so keys, options and capabilities are
  * checked once, as for any driver.
  */
@@ -18,6 +18,11 @@ export function putOptionsOf(options: DriverPutOptions): PutOptions {
     onConflict: options.ifNoneMatch ? 'fail' : 'overwrite',
     signal: options.signal,
   };
+}
+
+/** The facade's copy/move options for what a driver was asked to copy or move. */
+export function copyOptionsOf(options: DriverCopyOptions): CopyOptions {
+  return { onConflict: options.ifNoneMatch ? 'fail' : 'overwrite', signal: options.signal };
 }
 
 /** The put options that reproduce a stored object elsewhere (a copy to another storage). */

@@ -1,6 +1,6 @@
 import type { Driver } from '../driver-types.js';
 import { createStorage, type Storage } from '../storage.js';
-import { driverObjectOf, putOptionsOf } from './storage-driver.js';
+import { copyOptionsOf, driverObjectOf, putOptionsOf } from './storage-driver.js';
 
 /**
  * The same Storage without public URLs: `url()` is UNSUPPORTED and `capabilities.publicUrl` (and
@@ -15,10 +15,6 @@ export function withoutPublicUrls(storage: Storage): Storage {
 }
 
 function withoutPublicUrlsDriver(inner: Storage): Driver {
-  const copyOptions = (o: { ifNoneMatch: boolean; signal?: AbortSignal }) => ({
-    onConflict: o.ifNoneMatch ? ('fail' as const) : ('overwrite' as const),
-    signal: o.signal,
-  });
   return {
     name: inner.driver,
     capabilities: { ...inner.capabilities, publicUrl: false, transforms: false },
@@ -30,8 +26,8 @@ function withoutPublicUrlsDriver(inner: Storage): Driver {
     deleteMany: (keys) => inner.deleteMany(keys),
     deletePrefix: (prefix) => inner.deletePrefix(prefix),
     list: (o) => inner.list(o),
-    copy: (from, to, o) => inner.copy(from, to, copyOptions(o)),
-    move: (from, to, o) => inner.move(from, to, copyOptions(o)),
+    copy: (from, to, o) => inner.copy(from, to, copyOptionsOf(o)),
+    move: (from, to, o) => inner.move(from, to, copyOptionsOf(o)),
     // No url: the facade answers UNSUPPORTED, as for any driver without public URLs.
     signedUrl: (key, o) => inner.signedUrl(key, o),
     signedUpload: (key, o) => inner.signedUpload(key, o),
