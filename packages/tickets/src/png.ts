@@ -1,5 +1,5 @@
 /** A minimal PNG writer for 1-bit grayscale images such as QR codes. */
-import { deflateSync } from 'node:zlib';
+import { zlibCompress } from './deflate.js';
 
 const SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -22,11 +22,18 @@ function crc32(bytes: Uint8Array, start: number, end: number): number {
 
 /**
  * A 1-bit grayscale PNG (bit 1 is white) of `width` x `height` from its scanlines: `height`
- * rows of a filter type byte and `ceil(width / 8)` bytes. Deflate level 1: for a ticket's QR
- * about 650 bytes instead of 550 at level 9, in half the time.
+ * rows of a filter type byte and `ceil(width / 8)` bytes. `similarRows`: how many rows down a
+ * row tends to repeat the one above it (a QR's module height in pixels), a distance the
+ * compressor tries besides the byte before and the row above.
  */
-export function encodeGrayPng(width: number, height: number, scanlines: Uint8Array): Uint8Array {
-  const idat = deflateSync(scanlines, { level: 1 });
+export function encodeGrayPng(
+  width: number,
+  height: number,
+  scanlines: Uint8Array,
+  similarRows = 1,
+): Uint8Array {
+  const stride = Math.ceil(width / 8) + 1;
+  const idat = zlibCompress(scanlines, [1, stride, stride * similarRows]);
   const png = new Uint8Array(SIGNATURE.length + 25 + 12 + idat.length + 12);
   const view = new DataView(png.buffer);
   png.set(SIGNATURE);

