@@ -97,8 +97,10 @@ ${
     ? html`<section class="card" id="direct-upload" data-customer-id="${customer.id}">
   <h2>Or upload straight to the storage</h2>
   <p class="hint">The browser sends the file to the storage itself (a signed URL or form); the app only checks it afterwards.</p>
-  <input id="direct-file" type="file" accept="image/*">
-  <button id="direct-send" type="button">Upload directly</button>
+  <div class="pick">
+    <input id="direct-file" type="file" accept="image/*">
+    <button id="direct-send" type="button">Upload directly</button>
+  </div>
   <p id="direct-status" role="status"></p>
 </section>
 <script type="module" src="/direct-upload.js"></script>`

@@ -34,10 +34,12 @@ export function DirectUploadForm({ customerId }: { customerId: number }) {
         The browser sends the file to the storage itself (a signed URL or form); the app only checks
         it afterwards.
       </p>
-      <input id="direct-file" ref={input} type="file" accept="image/*" />
-      <button id="direct-send" type="button" onClick={upload}>
-        Upload directly
-      </button>
+      <div className="pick">
+        <input id="direct-file" ref={input} type="file" accept="image/*" />
+        <button id="direct-send" type="button" onClick={upload}>
+          Upload directly
+        </button>
+      </div>
       <p id="direct-status" role="status">
         {status}
       </p>
