@@ -33,6 +33,28 @@ export interface EncodedSubset {
   file: Uint8Array;
   length: number;
   cmap: string;
+  /** The glyph widths (the W array), written out once. */
+  widths: PdfText;
+}
+
+/**
+ * PDF syntax pdfkit writes as it is: its PDFObject.convert ends with `${value}` for an object
+ * that Object.prototype.toString does not call a plain Object (hence the tag). Used for the W
+ * array, a hundred numbers or more that pdfkit would format again in every document.
+ */
+class PdfText {
+  constructor(private readonly text: string) {}
+  get [Symbol.toStringTag]() {
+    return 'PdfText';
+  }
+  toString() {
+    return this.text;
+  }
+}
+
+/** The W array `[0 [w0 w1 ...]]`, numbers as pdfkit writes them (PDFObject.number: at most six decimals). */
+export function widthsArray(widths: readonly number[]): PdfText {
+  return new PdfText(`[0 [${widths.map((n) => Math.round(n * 1e6) / 1e6).join(' ')}]]`);
 }
 
 /**
@@ -48,7 +70,12 @@ export function embedFont(font: EmbeddableFont, subsets: Map<string, EncodedSubs
   let encoded = subsets?.get(key);
   if (!encoded) {
     const raw = font.subset.encode();
-    encoded = { file: deflateSync(raw), length: raw.byteLength, cmap: toUnicodeCmap(font.unicode) };
+    encoded = {
+      file: deflateSync(raw),
+      length: raw.byteLength,
+      cmap: toUnicodeCmap(font.unicode),
+      widths: widthsArray(font.widths),
+    };
     if (subsets) {
       if (subsets.size >= 500) subsets.clear();
       subsets.set(key, encoded);
@@ -93,7 +120,7 @@ export function embedFont(font: EmbeddableFont, subsets: Map<string, EncodedSubs
       Supplement: 0,
     },
     FontDescriptor: descriptor,
-    W: [0, font.widths],
+    W: encoded.widths,
     CIDToGIDMap: 'Identity',
   });
   descendant.end();

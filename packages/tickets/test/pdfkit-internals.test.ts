@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { describe, expect, it } from 'vitest';
+import { widthsArray } from '../src/pdf-embed.js';
 import {
   createTicketDocument,
   DEFAULT_TICKET_FONT,
@@ -111,5 +112,19 @@ describe('pdfkit, as pdf-fonts.ts patches it', () => {
     expect(measured).toBeCloseTo((advances * fontkit.scale * 20) / 1000, 6);
     // Unpatched pdfkit kerns: the patch is what makes the widths above plain advances.
     expect(plain.fontSize(20).widthOfString(text)).not.toBeCloseTo(measured, 2);
+  });
+
+  it('writes the cached W array as it writes an array of numbers itself', async () => {
+    // embedFont() hands pdfkit the W array as ready text (widthsArray): its PDFObject.convert must
+    // still write an object with its own toString tag as `${value}`, with numbers formatted alike.
+    const widths = [0, 600, 317.871094, 1000 / 3, 2 / 3, 1e-7, 612.3456789];
+    const text = async (W: unknown) => {
+      const doc = createTicketDocument({ size: 'A6' });
+      doc.ref({ W }).end();
+      return /\/W [^\n]*/.exec(Buffer.from(await pdfBytes(doc)).toString('latin1'))?.[0];
+    };
+    const own = await text([0, widths]);
+    expect(own).toMatch(/^\/W \[0 \[0 600 317\.871094 /);
+    expect(await text(widthsArray(widths))).toBe(own);
   });
 });
