@@ -120,7 +120,8 @@ describe('pdfkit, as pdf-fonts.ts patches it', () => {
     const widths = [0, 600, 317.871094, 1000 / 3, 2 / 3, 1e-7, 612.3456789];
     const text = async (W: unknown) => {
       const doc = createTicketDocument({ size: 'A6' });
-      doc.ref({ W }).end();
+      // @types/pdfkit wants a chunk; pdfkit's own end() takes none (embedFont's refs end so too).
+      (doc.ref({ W }) as unknown as { end(): void }).end();
       return /\/W [^\n]*/.exec(Buffer.from(await pdfBytes(doc)).toString('latin1'))?.[0];
     };
     const own = await text([0, widths]);
