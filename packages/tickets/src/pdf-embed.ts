@@ -1,4 +1,5 @@
 import { deflateSync } from 'node:zlib';
+import { stripTrueTypeHinting } from './ttf-hinting.js';
 
 /** The pdfkit 0.17 `EmbeddedFont` fields the embedding reads. */
 export interface EmbeddableFont {
@@ -69,7 +70,7 @@ export function embedFont(font: EmbeddableFont, subsets: Map<string, EncodedSubs
   const key = `${font.subset.glyphs.join(',')}|${font.unicode.map((c) => c.join('.')).join(',')}`;
   let encoded = subsets?.get(key);
   if (!encoded) {
-    const raw = font.subset.encode();
+    const raw = stripTrueTypeHinting(font.subset.encode());
     encoded = {
       file: deflateSync(raw),
       length: raw.byteLength,
