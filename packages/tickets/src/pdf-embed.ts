@@ -62,9 +62,9 @@ export function widthsArray(widths: readonly number[]): PdfText {
  * Writes the font into its document as pdfkit's `EmbeddedFont.embed` does (a CIDFontType2 with
  * Identity-H encoding and a ToUnicode map, so that text can be copied and searched), except that
  * the font file has no TrueType hinting (ttf-hinting.ts) and is deflated whatever the document's
- * `compress`, and that the encoded subset comes
- * from `subsets` when the same glyphs were embedded before: the subset is then encoded once for
- * all documents instead of once each (fontkit needs milliseconds for it).
+ * `compress`, and that the encoded subset comes from `subsets` when the same glyphs were embedded
+ * before: the subset is then encoded once for all documents instead of once each (fontkit needs
+ * milliseconds for it).
  */
 export function embedFont(font: EmbeddableFont, subsets: Map<string, EncodedSubset> | undefined) {
   const doc = font.document;

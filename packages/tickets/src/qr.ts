@@ -12,7 +12,8 @@ const TARGET_PNG_PIXELS = 300;
 
 /**
  * The QR symbol of `payload`, as `qrcode.create()` makes it (error correction M: 15% of the
- * symbol may be damaged, a good trade for printed tickets and phone screens), about 5x faster.
+ * symbol may be damaged, a good trade for printed tickets and phone screens), in about a third
+ * of its time (0.31 -> 0.10 ms per ticket in a profile of `issue()`).
  */
 export function createQrMatrix(payload: string): QrMatrix {
   // One byte-mode segment: a payload has lower-case letters, so byte mode is what qrcode's
