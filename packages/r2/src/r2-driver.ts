@@ -53,7 +53,7 @@ function createR2Driver(options: R2Options): S3Driver {
       requestHandler: requestHandlerWithTimeouts(options.timeouts ?? {}, undefined),
     }),
   );
-  const driver = createS3Driver({ ...shared, client }, R2_PROFILE);
+  const driver = createS3Driver({ ...shared, client }, R2_PROFILE, { ownsClient: true });
   const closeDriver = driver.close?.bind(driver);
   driver.close = async () => {
     await closeDriver?.();

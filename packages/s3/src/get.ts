@@ -15,6 +15,7 @@ import {
   streamOfBytes,
 } from '@stowage/core/driver';
 import { fail, infoFromHeaders, type S3Context } from './context.js';
+import type { DirectAnswer } from './direct-get.js';
 import { quoteKey } from './map-error.js';
 
 /**
@@ -49,7 +50,7 @@ export async function getObject(
   }
   const offset = range?.offset ?? 0;
   const firstEnd = offset + Math.min(range?.length ?? FIRST_READ_BYTES, FIRST_READ_BYTES);
-  let out: GetObjectCommandOutput;
+  let out: GetOutput;
   try {
     out = await send(ctx, key, offset, firstEnd, undefined, signal);
   } catch (error) {
@@ -99,7 +100,7 @@ export async function getObject(
 
 /** A response body and where it starts in the object. */
 interface Answer {
-  payload: GetObjectCommandOutput['Body'];
+  payload: GetOutput['Body'];
   /** Offset in the object of the body's first byte. */
   start: number;
   /** The whole object's size. */
@@ -108,20 +109,30 @@ interface Answer {
   announced: number | undefined;
 }
 
+/** GetObject's output, from the SDK or sent directly (direct-get.ts): what is read of it. */
+type GetOutput = DirectAnswer | GetObjectCommandOutput;
+
 /** GetObject for bytes [from, to) (to the end when `to` is undefined). */
-function send(
+async function send(
   ctx: S3Context,
   key: string,
   from: number,
   to: number | undefined,
   ifMatch: string | undefined,
   signal: AbortSignal | undefined,
-): Promise<GetObjectCommandOutput> {
+): Promise<GetOutput> {
+  const range = `bytes=${from}-${to === undefined ? '' : to - 1}`;
+  const direct = await ctx.direct?.send(
+    key,
+    ifMatch ? { range, 'if-match': ifMatch } : { range },
+    signal,
+  );
+  if (direct) return direct;
   return ctx.client.send(
     new GetObjectCommand({
       Bucket: ctx.options.bucket,
       Key: key,
-      Range: `bytes=${from}-${to === undefined ? '' : to - 1}`,
+      Range: range,
       ...(ifMatch ? { IfMatch: ifMatch } : {}),
     }),
     signal ? { abortSignal: signal } : {},
@@ -136,7 +147,7 @@ function send(
 async function checkAnswer(
   ctx: S3Context,
   key: string,
-  out: GetObjectCommandOutput,
+  out: GetOutput,
   from: number,
 ): Promise<Answer> {
   const span = parseContentRange(out.ContentRange);
@@ -199,7 +210,7 @@ async function* rest(
 ): AsyncGenerator<Uint8Array> {
   let at = from;
   while (at < to) {
-    let out: GetObjectCommandOutput;
+    let out: GetOutput;
     try {
       out = await send(ctx, key, at, to, etag, signal);
     } catch (error) {

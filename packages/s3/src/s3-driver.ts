@@ -16,6 +16,7 @@ import { s3Capabilities } from './capabilities.js';
 import { trimPerRequestWork } from './client-tuning.js';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { copyObject } from './copy.js';
+import { directGet } from './direct-get.js';
 import { getObject, headObject } from './get.js';
 import { encodeKeyPath } from './key-map.js';
 import {
@@ -65,9 +66,18 @@ export const s3: S3Factory = Object.assign((options: S3Options) => createS3Drive
  * Builds an S3 driver with a service profile: `@stowage/r2` calls it with R2's. Options are
  * checked here (CONFIG naming the bad one), so a mistake fails at startup, not at first request.
  */
-export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFILE): S3Driver {
+export function createS3Driver(
+  options: S3Options,
+  profile: S3Profile = S3_PROFILE,
+  /**
+   * `ownsClient`: the `client` passed was built for this driver alone (`@stowage/r2` builds its
+   * own), so the driver may tune it as it tunes the one it builds: no caller middleware to honour.
+   */
+  { ownsClient = false }: { ownsClient?: boolean } = {},
+): S3Driver {
   const resolved = resolveOptions(options, profile);
   const owned = options.client === undefined;
+  const tunable = owned || ownsClient;
   const client =
     options.client ??
     new S3Client({
@@ -84,8 +94,15 @@ export function createS3Driver(options: S3Options, profile: S3Profile = S3_PROFI
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
-  if (owned) trimPerRequestWork(client, options.clientConfig);
-  const ctx: S3Context = { client, options: resolved };
+  if (tunable) trimPerRequestWork(client, options.clientConfig);
+  const ctx: S3Context = {
+    client,
+    options: resolved,
+    // A logger of the caller's is shown every request, so it keeps them all in the SDK.
+    ...(tunable && options.clientConfig?.logger === undefined
+      ? { direct: directGet(client, resolved.bucket) }
+      : {}),
+  };
   const { bucket } = resolved;
   const urlBase = publicUrlBase(resolved, owned);
 
