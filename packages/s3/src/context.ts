@@ -1,7 +1,7 @@
 import type { HeadObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import type { ObjectInfo, StorageError, StorageOperation } from '@stowage/core';
 import { contentTypeFor } from '@stowage/core/driver';
-import type { DirectGet } from './direct-get.js';
+import type { DirectRequests } from './direct.js';
 import { mapS3Error } from './map-error.js';
 import { decodeMetadata } from './metadata.js';
 import type { ResolvedS3Options } from './options.js';
@@ -10,8 +10,8 @@ import type { ResolvedS3Options } from './options.js';
 export interface S3Context {
   client: S3Client;
   options: ResolvedS3Options;
-  /** GetObject past the SDK's middleware, on a client the driver built (see direct-get.ts). */
-  direct?: DirectGet;
+  /** GetObject and small PutObjects past the SDK's middleware, on a client the driver built. */
+  direct?: DirectRequests;
 }
 
 /** Maps an error with the driver's name and bucket filled in. */

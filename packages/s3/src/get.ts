@@ -15,7 +15,7 @@ import {
   streamOfBytes,
 } from '@stowage/core/driver';
 import { fail, infoFromHeaders, type S3Context } from './context.js';
-import type { DirectAnswer } from './direct-get.js';
+import type { DirectAnswer } from './direct.js';
 import { quoteKey } from './map-error.js';
 
 /**
@@ -109,7 +109,7 @@ interface Answer {
   announced: number | undefined;
 }
 
-/** GetObject's output, from the SDK or sent directly (direct-get.ts): what is read of it. */
+/** GetObject's output, from the SDK or sent directly (direct.ts): what is read of it. */
 type GetOutput = DirectAnswer | GetObjectCommandOutput;
 
 /** GetObject for bytes [from, to) (to the end when `to` is undefined). */
@@ -122,7 +122,7 @@ async function send(
   signal: AbortSignal | undefined,
 ): Promise<GetOutput> {
   const range = `bytes=${from}-${to === undefined ? '' : to - 1}`;
-  const direct = await ctx.direct?.send(
+  const direct = await ctx.direct?.get(
     key,
     ifMatch ? { range, 'if-match': ifMatch } : { range },
     signal,

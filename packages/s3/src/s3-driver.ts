@@ -16,7 +16,7 @@ import { s3Capabilities } from './capabilities.js';
 import { trimPerRequestWork } from './client-tuning.js';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { copyObject } from './copy.js';
-import { directGet } from './direct-get.js';
+import { directRequests } from './direct.js';
 import { getObject, headObject } from './get.js';
 import { encodeKeyPath } from './key-map.js';
 import {
@@ -100,7 +100,7 @@ export function createS3Driver(
     options: resolved,
     // A logger of the caller's is shown every request, so it keeps them all in the SDK.
     ...(tunable && options.clientConfig?.logger === undefined
-      ? { direct: directGet(client, resolved.bucket) }
+      ? { direct: directRequests(client, resolved.bucket) }
       : {}),
   };
   const { bucket } = resolved;

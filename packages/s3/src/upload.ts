@@ -1,4 +1,4 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectInfo } from '@stowage/core';
 import type { DriverBody, DriverPutOptions } from '@stowage/core/driver';
 import { fail, quoteEtag, type S3Context } from './context.js';
@@ -46,7 +46,7 @@ export async function putObject(
 
   try {
     if (body instanceof Uint8Array && body.byteLength <= MAX_SINGLE_PUT) {
-      const etag = await putOnce(ctx.client, params, body, options.signal);
+      const etag = await putOnce(ctx, params, body, options.signal);
       return stored(body.byteLength, etag);
     }
     const source = body instanceof Uint8Array ? bytesOnce(body) : body;
@@ -59,7 +59,7 @@ export async function putObject(
         const next = await untilAborted(iterator.next(), options.signal);
         if (next.done) {
           const bytes = head.length === 1 ? head[0]! : Buffer.concat(head, headBytes);
-          const etag = await putOnce(ctx.client, params, bytes, options.signal);
+          const etag = await putOnce(ctx, params, bytes, options.signal);
           return stored(headBytes, etag);
         }
         head.push(next.value);
@@ -85,16 +85,46 @@ export async function putObject(
 }
 
 async function putOnce(
-  client: S3Client,
+  ctx: S3Context,
   params: PutParams,
   bytes: Uint8Array,
   signal: AbortSignal | undefined,
 ): Promise<string | undefined> {
-  const out = await client.send(
+  const headers = ctx.direct && directHeaders(params);
+  const direct = headers && (await ctx.direct?.put(params.Key ?? '', headers, bytes, signal));
+  if (direct) return quoteEtag(direct.etag);
+  const out = await ctx.client.send(
     new PutObjectCommand({ ...params, Body: bytes, ContentLength: bytes.byteLength }),
     signal ? { abortSignal: signal } : {},
   );
   return quoteEtag(out.ETag);
+}
+
+/** The fields putObject sets, as headers: anything else keeps the request with the SDK. */
+const DIRECT_FIELDS: Record<string, string> = {
+  ContentType: 'content-type',
+  CacheControl: 'cache-control',
+  ContentDisposition: 'content-disposition',
+  ACL: 'x-amz-acl',
+  IfNoneMatch: 'if-none-match',
+};
+
+/** PutObject's headers, as the SDK's serializer writes them; undefined for an unknown field. */
+function directHeaders(params: PutParams): Record<string, string> | undefined {
+  const headers: Record<string, string> = {};
+  for (const [field, value] of Object.entries(params)) {
+    if (field === 'Bucket' || field === 'Key' || value === undefined) continue;
+    if (field === 'Metadata') {
+      for (const [name, text] of Object.entries(value as Record<string, string>)) {
+        headers[`x-amz-meta-${name.toLowerCase()}`] = text;
+      }
+      continue;
+    }
+    const header = DIRECT_FIELDS[field];
+    if (header === undefined || typeof value !== 'string') return undefined;
+    headers[header] = value;
+  }
+  return headers;
 }
 
 async function* bytesOnce(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -3,7 +3,8 @@ import type { GetObjectCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { encodeKeyPath } from './key-map.js';
 
 /**
- * GetObject without the SDK's middleware stack, for the client the driver builds itself.
+ * GetObject and small PutObjects without the SDK's middleware stack, for the client the driver
+ * builds itself.
  *
  * Measured on 5,000 GETs of 16 KiB from Ceph, 16 at a time, bodies written to disk (Node 24):
  * `client.send(GetObjectCommand)` costs ~1.6 ms of CPU per object and peaks at ~230 MiB RSS;
@@ -11,21 +12,39 @@ import { encodeKeyPath } from './key-map.js';
  * handler cost ~0.7 ms and ~105 MiB. The difference is the stack: serialization, endpoint
  * rules, user agent, retry bookkeeping and schema-driven deserialization, per request.
  *
- * What stays the SDK's: the signer (and with it the credentials provider, rotation included), the
- * request handler (its agents, keep-alive, connection and request timeouts), and the endpoint,
- * which is taken from a GetObject the SDK itself sent (see `learn`), never worked out here.
- * Anything but a 200/206 answer (a missing key, a changed ETag, a throttled or failing server, a
- * reset connection) is sent again through `client.send`, whose retries and error parsing are the
- * authoritative ones: the happy path is the only one that is different.
+ * What stays the SDK's: the signer (and with it the credentials provider, rotation included, and
+ * the payload hash), the request handler (its agents, keep-alive, connection and request
+ * timeouts), and the endpoint, which is taken from a GetObject or PutObject the SDK itself sent
+ * (see `learn`), never worked out here. Anything but a 2xx answer (a missing key, a changed ETag,
+ * an existing key under If-None-Match, a throttled or failing server, a reset connection) is sent
+ * again through `client.send`, whose retries and error parsing are the authoritative ones: the
+ * happy path is the only one that is different. Both requests are idempotent, so sending one
+ * again is safe.
  */
-export interface DirectGet {
-  /** A GetObject output with the fields get.ts reads, or undefined before the endpoint is known. */
-  send(
+export interface DirectRequests {
+  /** A GetObject output with the fields get.ts reads; undefined: send it with the SDK. */
+  get(
     key: string,
     headers: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<DirectAnswer | undefined>;
+  /**
+   * PutObject of `body` with `headers` (as the SDK serializes PutObject's input); resolves the
+   * ETag header (possibly undefined), or `false`: send it with the SDK.
+   */
+  put(
+    key: string,
+    headers: Record<string, string>,
+    body: Uint8Array,
+    signal: AbortSignal | undefined,
+  ): Promise<{ etag: string | undefined } | false>;
 }
+
+/**
+ * Bodies up to this size go direct. Larger ones stay with the SDK, which sends them with
+ * `Expect: 100-continue` (a refused upload is not sent whole first).
+ */
+export const DIRECT_PUT_MAX_BYTES = 1024 * 1024;
 
 /** The part of GetObject's output that get.ts reads. */
 export type DirectAnswer = Pick<
@@ -76,14 +95,14 @@ interface Handler {
 }
 
 /**
- * Sets up direct GETs on `client` for `bucket`: a `build`-step middleware watches the first
- * GetObject the SDK sends and keeps its endpoint (protocol, host, port, path before the key) and
+ * Sets up direct requests on `client` for `bucket`: a `build`-step middleware watches the first
+ * GetObject or PutObject the SDK sends and keeps its endpoint (protocol, host, port, path before the key) and
  * auth scheme. Only plain SigV4 with a path that ends in the key is kept; anything else (S3
- * Express sessions, SigV4a, endpoint rules that add headers) leaves every GET to the SDK. Should
- * the learned endpoint answer otherwise later (a bucket in another region answers 301), each GET
- * is sent again by the SDK, which follows the redirect: slower, never wrong.
+ * Express sessions, SigV4a, endpoint rules that add headers) leaves every request to the SDK.
+ * Should the learned endpoint answer otherwise later (a bucket in another region answers 301),
+ * each request is sent again by the SDK, which follows the redirect: slower, never wrong.
  */
-export function directGet(client: S3Client, bucket: string): DirectGet {
+export function directRequests(client: S3Client, bucket: string): DirectRequests {
   let endpoint: Endpoint | undefined;
   let learning = true;
 
@@ -91,7 +110,8 @@ export function directGet(client: S3Client, bucket: string): DirectGet {
     (next, context) => async (args) => {
       if (
         learning &&
-        context.commandName === 'GetObjectCommand' &&
+        (context.commandName === 'GetObjectCommand' ||
+          context.commandName === 'PutObjectCommand') &&
         (args.input as { Bucket?: unknown }).Bucket === bucket
       ) {
         learning = false;
@@ -99,45 +119,77 @@ export function directGet(client: S3Client, bucket: string): DirectGet {
       }
       return next(args);
     },
-    { step: 'build', name: 'stowageDirectGetEndpoint', priority: 'low' },
+    { step: 'build', name: 'stowageDirectEndpoint', priority: 'low' },
   );
 
+  /** The response to a 2xx, or undefined (nothing to read: the SDK sends the request again). */
+  const send = async (
+    at: Endpoint,
+    method: 'GET' | 'PUT',
+    key: string,
+    headers: Record<string, string>,
+    body: Uint8Array | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<HandlerResponse | undefined> => {
+    const { protocol, hostname, port, base, scheme } = at;
+    // The driver's client keeps one signer per scheme (client-tuning.ts).
+    const signer: Signer = await client.config.signer(scheme);
+    const signed = await signer.sign(
+      {
+        method,
+        protocol,
+        hostname,
+        ...(port !== undefined ? { port } : {}),
+        path: `${base}/${encodeKeyPath(key)}`,
+        query: {},
+        headers: { host: port !== undefined ? `${hostname}:${port}` : hostname, ...headers },
+        ...(body !== undefined ? { body } : {}),
+      },
+      { signingRegion: scheme.signingRegion, signingService: scheme.signingName },
+    );
+    let response: HandlerResponse;
+    try {
+      ({ response } = await (client.config.requestHandler as Handler).handle(
+        signed,
+        signal ? { abortSignal: signal } : {},
+      ));
+    } catch (error) {
+      // An abort is the caller's; a network failure goes to the SDK, which retries.
+      if (signal?.aborted) throw error;
+      return undefined;
+    }
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      // Drained, so the connection is reused; the SDK asks again and reads the error.
+      response.body?.resume();
+      return undefined;
+    }
+    return response;
+  };
+
   return {
-    async send(key, headers, signal) {
+    async get(key, headers, signal) {
       if (endpoint === undefined) return undefined;
-      const { protocol, hostname, port, base, scheme } = endpoint;
-      // The driver's client keeps one signer per scheme (client-tuning.ts).
-      const signer: Signer = await client.config.signer(scheme);
-      const signed = await signer.sign(
-        {
-          method: 'GET',
-          protocol,
-          hostname,
-          ...(port !== undefined ? { port } : {}),
-          path: `${base}/${encodeKeyPath(key)}`,
-          query: {},
-          headers: { host: port !== undefined ? `${hostname}:${port}` : hostname, ...headers },
-        },
-        { signingRegion: scheme.signingRegion, signingService: scheme.signingName },
+      const response = await send(endpoint, 'GET', key, headers, undefined, signal);
+      // GetObject answers 200 or 206; anything else is not an object's bytes.
+      if (response && response.statusCode !== 200 && response.statusCode !== 206) {
+        response.body?.resume();
+        return undefined;
+      }
+      return response && answer(response.headers, response.body);
+    },
+    async put(key, headers, body, signal) {
+      if (endpoint === undefined || body.byteLength > DIRECT_PUT_MAX_BYTES) return false;
+      const response = await send(
+        endpoint,
+        'PUT',
+        key,
+        { ...headers, 'content-length': String(body.byteLength) },
+        body,
+        signal,
       );
-      let response: HandlerResponse;
-      try {
-        ({ response } = await (client.config.requestHandler as Handler).handle(
-          signed,
-          signal ? { abortSignal: signal } : {},
-        ));
-      } catch (error) {
-        // An abort is the caller's; a network failure goes to the SDK, which retries.
-        if (signal?.aborted) throw error;
-        return undefined;
-      }
-      const { statusCode, body } = response;
-      if (statusCode !== 200 && statusCode !== 206) {
-        // Drained, so the connection is reused; the SDK asks again and reads the error.
-        body?.resume();
-        return undefined;
-      }
-      return answer(response.headers, body);
+      if (!response) return false;
+      response.body?.resume();
+      return { etag: response.headers.etag };
     },
   };
 }

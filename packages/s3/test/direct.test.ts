@@ -2,37 +2,40 @@ import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createStorage, isStorageError, type Storage } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_PUT_MAX_BYTES } from '../src/direct.js';
 import { type S3Driver, s3 } from '../src/index.js';
-import { driverOptions, rawClient, tempBucket } from './helpers.js';
+import { driverOptions, rawClient, server, tempBucket } from './helpers.js';
 
 /**
- * get() on the client the driver builds sends GetObject past the SDK's middleware once the SDK
- * has sent one (direct-get.ts). These read through that path on the real gateway and count the
+ * On the client the driver builds, GetObject and small PutObjects go past the SDK's middleware
+ * once the SDK has sent one (direct.ts). These read through that path on the real gateway and count the
  * GetObjects that went through the client's stack with a middleware of the test's own.
  */
-function countSdkGets(client: S3Client): { readonly count: number } {
+function countSdkGets(client: S3Client, command = 'GetObjectCommand'): { readonly count: number } {
   const counter = { count: 0 };
   client.middlewareStack.add(
     (next, context) => (args) => {
-      if (context.commandName === 'GetObjectCommand') counter.count++;
+      if (context.commandName === command) counter.count++;
       return next(args);
     },
-    { step: 'initialize', name: `countGets${randomBytes(4).toString('hex')}` },
+    { step: 'initialize', name: `count${command}${randomBytes(4).toString('hex')}` },
   );
   return counter;
 }
 
-describe('direct GetObject on the driver-built client', () => {
+describe('direct GetObject and PutObject on the driver-built client', () => {
   let bucket: Awaited<ReturnType<typeof tempBucket>>;
   let driver: S3Driver;
   let storage: Storage;
   let sdkGets: { readonly count: number };
+  let sdkPuts: { readonly count: number };
 
   beforeAll(async () => {
     bucket = await tempBucket('direct');
     driver = s3(driverOptions(bucket.name));
     storage = createStorage(driver);
     sdkGets = countSdkGets(driver.client);
+    sdkPuts = countSdkGets(driver.client, 'PutObjectCommand');
   });
   afterAll(async () => {
     await storage.close?.();
@@ -52,6 +55,7 @@ describe('direct GetObject on the driver-built client', () => {
 
   it('reads every key back exactly, with its metadata, after one GetObject through the SDK', async () => {
     const bodies = new Map(keys.map((key) => [key, randomBytes(1000 + key.length)]));
+    const putsBefore = sdkPuts.count;
     for (const [key, body] of bodies) {
       await storage.put(key, body, {
         contentType: 'application/x-test',
@@ -60,6 +64,8 @@ describe('direct GetObject on the driver-built client', () => {
         metadata: { owner: 'łukasz', n: '1' },
       });
     }
+    // The first put went through the SDK (and showed the endpoint); the others did not.
+    expect(sdkPuts.count - putsBefore).toBe(1);
     const before = sdkGets.count;
     for (const [key, body] of bodies) {
       const object = await storage.get(key);
@@ -76,8 +82,30 @@ describe('direct GetObject on the driver-built client', () => {
       });
       expect(object.lastModified?.getTime()).toBe(head.lastModified?.getTime());
     }
-    // The first get went through the SDK (and showed the endpoint); none of the others did.
-    expect(sdkGets.count - before).toBeLessThanOrEqual(1);
+    // The endpoint is known from the puts: no get went through the SDK.
+    expect(sdkGets.count - before).toBe(0);
+  });
+
+  it('puts private objects, refuses an existing key under onConflict fail, sends large bodies with the SDK', async () => {
+    await storage.put('acl/private.txt', 'secret', { visibility: 'private' });
+    expect((await storage.head('acl/private.txt')).visibility).toBe('private');
+    const anonymous = await fetch(`${server().endpoint}/${bucket.name}/acl/private.txt`);
+    expect(anonymous.status).toBe(403);
+    await anonymous.body?.cancel();
+
+    const before = sdkPuts.count;
+    const refused = await storage
+      .put('acl/private.txt', 'other', { onConflict: 'fail' })
+      .catch((error: unknown) => error);
+    expect(isStorageError(refused) && refused.code).toBe('ALREADY_EXISTS');
+    expect(await storage.getText('acl/private.txt')).toBe('secret');
+    // Refused directly, then asked again through the SDK, whose answer is the error.
+    expect(sdkPuts.count - before).toBe(1);
+
+    const large = randomBytes(DIRECT_PUT_MAX_BYTES + 1);
+    await storage.put('large/object.bin', large);
+    expect(sdkPuts.count - before).toBe(2);
+    expect(Buffer.from(await storage.getBytes('large/object.bin')).equals(large)).toBe(true);
   });
 
   it('reads a large object in its two requests and ranges of it, streamed or whole', async () => {
