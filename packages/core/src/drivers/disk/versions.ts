@@ -151,11 +151,14 @@ export class Versions {
             ).catch(() => {});
           throw error;
         }
-        // 3. The record drops the old version (a crash before this is harmless).
+        // 3. The record drops the old version (a crash before this is harmless). With no old
+        // version it already names the new one alone: a new key's record is written once.
         if (meta) {
-          await writeSidecar(this.safe, key, { v: 2, entries: [entry] }, this.durable).catch(
-            () => {},
-          );
+          if (old) {
+            await writeSidecar(this.safe, key, { v: 2, entries: [entry] }, this.durable).catch(
+              () => {},
+            );
+          }
         } else {
           await removeSidecar(this.safe, key).catch(() => {});
         }
