@@ -96,11 +96,12 @@ interface Handler {
 
 /**
  * Sets up direct requests on `client` for `bucket`: a `build`-step middleware watches the first
- * GetObject or PutObject the SDK sends and keeps its endpoint (protocol, host, port, path before the key) and
- * auth scheme. Only plain SigV4 with a path that ends in the key is kept; anything else (S3
- * Express sessions, SigV4a, endpoint rules that add headers) leaves every request to the SDK.
- * Should the learned endpoint answer otherwise later (a bucket in another region answers 301),
- * each request is sent again by the SDK, which follows the redirect: slower, never wrong.
+ * GetObject or PutObject the SDK sends and keeps its endpoint (protocol, host, port, the path
+ * before the key) and auth scheme. Only plain SigV4 with a path that ends in the key is kept;
+ * anything else (S3 Express sessions, SigV4a, endpoint rules that add headers) leaves every
+ * request to the SDK. Should the learned endpoint answer otherwise later (a bucket in another
+ * region answers 301), each request is sent again by the SDK, which follows the redirect: slower,
+ * never wrong.
  */
 export function directRequests(client: S3Client, bucket: string): DirectRequests {
   let endpoint: Endpoint | undefined;
