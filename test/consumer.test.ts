@@ -106,9 +106,12 @@ console.log(JSON.stringify({ bytes: pdf.byteLength, font: /FontFile2/.test(Buffe
   it('load no cloud SDK when only @stowage/core is imported (ESM and CommonJS)', () => {
     writeFileSync(
       join(project, 'hooks.mjs'),
-      `export async function resolve(specifier, context, next) {
+      // The hooks run on their own thread, whose process.stderr reaches fd 2 through the main
+      // thread, asynchronously: lines could be lost when the program exits first. writeSync is not.
+      `import { writeSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
   const result = await next(specifier, context);
-  process.stderr.write('loaded ' + result.url + '\\n');
+  writeSync(2, 'loaded ' + result.url + '\\n');
   return result;
 }\n`,
     );
