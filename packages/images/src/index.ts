@@ -146,7 +146,7 @@ export function imageTransforms(
     onError: (error) => onError(error),
   });
   return {
-    storage: new TransformingStorage(storage, basePath, secrets[0]!),
+    storage: new TransformingStorage(storage, basePath, secrets[0]!, store),
     handler: createVariantHandler({
       basePath,
       secrets,

@@ -18,11 +18,13 @@ import {
 } from '@stowage/core';
 import { normalizeTransform } from './geometry.js';
 import { signTransform, transformSegment } from './transform-string.js';
-import { VARIANTS_PREFIX } from './variants.js';
+import { VARIANTS_PREFIX, type VariantStore } from './variants.js';
 
 /**
  * The storage it wraps, with `capabilities.transforms` and `url(key, { transform })` answered by
- * signed URLs of the images handler. Everything else is the wrapped storage's own.
+ * signed URLs of the images handler. Everything else is the wrapped storage's own, except that
+ * writes and deletes through it drop the variants they made stale (VariantStore.forget): those of
+ * a deleted or moved-away key, and those of the replaced version of an image written over.
  */
 export class TransformingStorage implements Storage {
   readonly capabilities: Capabilities;
@@ -31,6 +33,7 @@ export class TransformingStorage implements Storage {
     private readonly inner: Storage,
     private readonly basePath: string,
     private readonly secret: string,
+    private readonly store: Pick<VariantStore, 'forget'>,
   ) {
     this.capabilities = Object.freeze({ ...inner.capabilities, transforms: true });
   }
@@ -66,8 +69,17 @@ export class TransformingStorage implements Storage {
     }
   }
 
-  put(key: string, body: Body, options?: PutOptions): Promise<ObjectInfo> {
-    return this.inner.put(key, body, options);
+  async put(key: string, body: Body, options?: PutOptions): Promise<ObjectInfo> {
+    return this.written(await this.inner.put(key, body, options));
+  }
+
+  /**
+   * After a write: an image may have replaced one with variants. Only images have variants, so
+   * other writes cost no listing of the variants' folder.
+   */
+  private written(info: ObjectInfo): ObjectInfo {
+    if (info.contentType.startsWith('image/')) this.store.forget(info.key, info);
+    return info;
   }
   get(key: string, options?: GetOptions): Promise<StoredObject> {
     return this.inner.get(key, options);
@@ -84,20 +96,25 @@ export class TransformingStorage implements Storage {
   exists(key: string): Promise<boolean> {
     return this.inner.exists(key);
   }
-  delete(key: string): Promise<void> {
-    return this.inner.delete(key);
+  async delete(key: string): Promise<void> {
+    await this.inner.delete(key);
+    this.store.forget(key);
   }
-  deleteMany(keys: Iterable<string>): Promise<void> {
-    return this.inner.deleteMany(keys);
+  async deleteMany(keys: Iterable<string>): Promise<void> {
+    const all = [...keys];
+    await this.inner.deleteMany(all);
+    for (const key of all) this.store.forget(key);
   }
   deletePrefix(prefix: string): Promise<void> {
     return this.inner.deletePrefix(prefix);
   }
-  copy(from: string, to: string, options?: CopyOptions): Promise<ObjectInfo> {
-    return this.inner.copy(from, to, options);
+  async copy(from: string, to: string, options?: CopyOptions): Promise<ObjectInfo> {
+    return this.written(await this.inner.copy(from, to, options));
   }
-  move(from: string, to: string, options?: CopyOptions): Promise<ObjectInfo> {
-    return this.inner.move(from, to, options);
+  async move(from: string, to: string, options?: CopyOptions): Promise<ObjectInfo> {
+    const info = await this.inner.move(from, to, options);
+    this.store.forget(from);
+    return this.written(info);
   }
   list(options?: ListOptions): Promise<ListResult> {
     return this.inner.list(options);

@@ -30,10 +30,17 @@ export function variantName(
   segment: string,
   format: VariantFormat,
 ): string {
+  const extension = format === 'original' ? 'orig' : format;
+  return `${variantFolder(key, original)}${segment}.${extension}`;
+}
+
+/** The folder of `key`'s variants; with `original`, the subfolder of that version's. */
+function variantFolder(key: string, original?: ObjectInfo): string {
+  const folder = `${VARIANTS_PREFIX}${digest(key)}/`;
+  if (original === undefined) return folder;
   const version =
     original.etag ?? `${original.size}-${original.lastModified?.getTime() ?? 'unknown'}`;
-  const extension = format === 'original' ? 'orig' : format;
-  return `${VARIANTS_PREFIX}${digest(key)}/${digest(version, 16)}/${segment}.${extension}`;
+  return `${folder}${digest(version, 16)}/`;
 }
 
 /** At most `limit` tasks at once; the others wait their turn in order. */
@@ -109,7 +116,32 @@ export class VariantStore {
     return making;
   }
 
-  /** Resolves when every variant made so far is stored (or failed to be). */
+  /**
+   * Removes the stored variants of `key`, in the background (see idle()): all of them after a
+   * delete or a move away, those of other versions than `current` after a write. Failures go to
+   * onError: the write or delete itself has happened. A variant of the old version still being
+   * made meanwhile may be stored after this; it is never served (its name holds the old ETag).
+   */
+  forget(key: string, current?: ObjectInfo): void {
+    const { variants, onError } = this.options;
+    const folder = variantFolder(key);
+    const keep = current && variantFolder(key, current);
+    const task = (async () => {
+      if (keep === undefined) return variants.deletePrefix(folder);
+      let cursor: string | undefined;
+      do {
+        const page = await variants.list({ prefix: folder, delimiter: '/', cursor });
+        for (const version of page.prefixes) {
+          if (version !== keep) await variants.deletePrefix(version);
+        }
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+    })().catch(onError);
+    this.pending.add(task);
+    void task.finally(() => this.pending.delete(task));
+  }
+
+  /** Resolves when every variant made so far is stored (or failed to be), and forget() is done. */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all(this.pending);
   }

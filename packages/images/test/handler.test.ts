@@ -86,6 +86,47 @@ describe.each(storages)('image transforms on %s', (_name, create) => {
     expect([meta.width, meta.height]).toEqual([100, 100]);
   });
 
+  it('writes and deletes through images.storage remove the variants they made stale', async () => {
+    const variants = async () =>
+      (await storage.list({ prefix: VARIANTS_PREFIX })).objects.map((o) => o.key).sort();
+    const make = async (key: string) => {
+      const response = await images.handler(
+        request(images.storage.url(key, { transform: { width: 100 } })),
+      );
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+      await images.idle();
+    };
+    await images.storage.put('avatars/bob.jpg', await jpeg(300, 300), {
+      contentType: 'image/jpeg',
+    });
+    await make('avatars/ada.jpg');
+    await make('avatars/bob.jpg');
+    const [adaOld, bob] = await variants();
+    expect(await variants()).toHaveLength(2);
+
+    // Replaced: the old version's variant goes, the new one's is made and stays.
+    await images.storage.put('avatars/ada.jpg', await jpeg(400, 400), {
+      contentType: 'image/jpeg',
+    });
+    await make('avatars/ada.jpg');
+    const afterReplace = await variants();
+    expect(afterReplace).toHaveLength(2);
+    expect(afterReplace).not.toContain(adaOld);
+    expect(afterReplace).toContain(bob);
+
+    // Moved away, then deleted: nothing of ada's is left; bob's variant is untouched.
+    await images.storage.move('avatars/ada.jpg', 'avatars/ada-2.jpg');
+    await make('avatars/ada-2.jpg');
+    await images.idle();
+    await images.storage.delete('avatars/ada-2.jpg');
+    await images.idle();
+    expect(await variants()).toEqual([bob]);
+    await images.storage.deleteMany(['avatars/bob.jpg']);
+    await images.idle();
+    expect(await variants()).toEqual([]);
+  });
+
   it('concurrent first requests for one variant share one resize', async () => {
     let puts = 0;
     const counting: Storage = Object.create(storage, {
