@@ -114,6 +114,33 @@ describe('pdfkit, as pdf-fonts.ts patches it', () => {
     expect(plain.fontSize(20).widthOfString(text)).not.toBeCloseTo(measured, 2);
   });
 
+  it('pdfBytes gives the bytes pdfkit streams itself, header and xref offsets included', async () => {
+    // pdfBytes replaces the document's _write; no font here, so the subset tags (random) are out.
+    const draw = () => {
+      const doc = createTicketDocument({ size: 'A6', info: { CreationDate: new Date(0) } });
+      doc.rect(10, 10, 50, 50).fill('#123456');
+      const ref = doc.ref({ Type: 'XObject' }) as unknown as {
+        write(chunk: Buffer): void;
+        end(): void;
+      };
+      ref.write(Buffer.from('stream bytes \xff\x00\x80 over 0x7f', 'latin1'));
+      ref.end(); // written before pdfBytes is called: waits in the stream's buffer
+      doc.addPage();
+      doc.circle(40, 40, 20).stroke();
+      return doc;
+    };
+    const streamed = await new Promise<Buffer>((resolve) => {
+      const doc = draw();
+      const chunks: Buffer[] = [];
+      doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+      doc.on('end', () => resolve(Buffer.concat(chunks)));
+      doc.end();
+    });
+    const ours = Buffer.from(await pdfBytes(draw()));
+    expect(ours.toString('latin1')).toMatch(/^%PDF-1\.\d\n%\xFF\xFF\xFF\xFF\n/);
+    expect(ours.equals(streamed)).toBe(true);
+  });
+
   it('writes the cached W array as it writes an array of numbers itself', async () => {
     // embedFont() hands pdfkit the W array as ready text (widthsArray): its PDFObject.convert must
     // still write an object with its own toString tag as `${value}`, with numbers formatted alike.
