@@ -73,6 +73,19 @@ describe('disk driver: the metadata folder is contained like keys', () => {
     });
   }
 
+  it('a lock folder swapped for a link after writes takes no lock outside the root', async () => {
+    // Two writes: the second finds the lock folder made by the first, and remembers it.
+    await storage.put('locked.txt', 'v0', { visibility: 'private' });
+    await storage.put('locked.txt', 'v1', { visibility: 'private' });
+    mkdirSync(outside, { recursive: true });
+    rmSync(join(root, '.stowage', 'locks'), { recursive: true, force: true });
+    symlinkSync(outside, join(root, '.stowage', 'locks'));
+    const error = await failure(() => storage.put('locked.txt', 'v2', { visibility: 'private' }));
+    expect(isStorageError(error, 'PERMISSION_DENIED')).toBe(true);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(await storage.getText('locked.txt')).toBe('v1');
+  });
+
   it('a sidecar linked to /dev/zero is not read: the object fails closed as private', async () => {
     await storage.put('zero.txt', 'text', { metadata: { a: '1' } });
     rmSync(join(root, '.stowage/meta/zero.txt'), { force: true });
@@ -225,7 +238,10 @@ describe.runIf(linux)('disk driver: what crashed and failed writes leave', () =>
     );
     await createStorage(disk({ root })).put('locked.txt', 'v2', { visibility: 'private' });
     expect(await storage.getText('locked.txt')).toBe('v2');
-    expect(readdirSync(join(root, '.stowage', 'locks'))).toEqual([]);
+    // No lock is left; what remains is this process's owner file, which its locks link to.
+    expect(
+      readdirSync(join(root, '.stowage', 'locks')).filter((n) => !n.includes(`.${OWNER}.`)),
+    ).toEqual([]);
   });
 
   it('a failed put leaves no empty folders that list() would report', async () => {

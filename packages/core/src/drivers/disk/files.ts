@@ -1,4 +1,12 @@
-import { constants, type Stats, statSync } from 'node:fs';
+import {
+  constants,
+  linkSync,
+  openSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { link, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import { contentTypeFor } from '../../content-type.js';
@@ -114,7 +122,7 @@ async function existingFolder(safe: SafeRoot, dir: string): Promise<string | und
  * Creates a temporary file beside `path`. Its folder is resolved and checked to be inside the root
  * before anything is created (a link out of the root is refused untouched), made when missing.
  */
-export async function openTemp(safe: SafeRoot, path: string, key: string) {
+export async function openTemp(safe: SafeRoot, path: string, key: string, sync = false) {
   let swept = sweptBy.get(safe);
   if (!swept) {
     swept = new Map();
@@ -135,7 +143,7 @@ export async function openTemp(safe: SafeRoot, path: string, key: string) {
     const temp = inDir(dir, tempName(name));
     let fd: number;
     try {
-      fd = await openFd(temp, CREATE_FLAGS, 0o644);
+      fd = sync ? openSync(temp, CREATE_FLAGS, 0o644) : await openFd(temp, CREATE_FLAGS, 0o644);
     } catch (error) {
       // The folder was removed meanwhile (an empty folder pruned by a delete): make it again.
       if (errno(error) === 'ENOENT' && attempt < 2) continue;
@@ -157,17 +165,31 @@ export async function openTemp(safe: SafeRoot, path: string, key: string) {
 }
 
 /** Puts `temp` in place at `path`: atomically replacing, or failing if something is there. */
-export async function placeFile(temp: string, path: string, key: string, ifNoneMatch: boolean) {
-  if (!ifNoneMatch) return renamePath(temp, path);
+export async function placeFile(
+  temp: string,
+  path: string,
+  key: string,
+  ifNoneMatch: boolean,
+  sync = false,
+) {
+  if (!ifNoneMatch) return sync ? renameSync(temp, path) : renamePath(temp, path);
   // link() fails with EEXIST if the name is taken, so exactly one of racing writers wins.
   try {
-    await link(temp, path);
+    if (sync) linkSync(temp, path);
+    else await link(temp, path);
   } catch (error) {
     if (errno(error) === 'EEXIST') throw alreadyExists(key);
     throw error;
   } finally {
-    await unlink(temp).catch(() => {});
+    if (sync) unlinkQuietly(temp);
+    else await unlink(temp).catch(() => {});
   }
+}
+
+function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {}
 }
 
 export const alreadyExists = (key: string) =>

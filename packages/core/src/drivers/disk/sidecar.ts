@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
-import { constants, realpathSync, type Stats, statSync } from 'node:fs';
+import {
+  constants,
+  lstatSync,
+  realpathSync,
+  renameSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
 import { lstat, mkdir, realpath, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { StorageError } from '../../errors.js';
 import type { Visibility } from '../../types.js';
-import {
-  CREATE_FLAGS,
-  closeFd,
-  fdatasync,
-  fdPath,
-  openFd,
-  readFd,
-  statFd,
-  writeAll,
-} from './fd.js';
+import { closeFd, createFile, fdPath, openFd, readFd, statFd } from './fd.js';
 import { sweepOrphans, tempName } from './owner.js';
 import { errno, META_DIR, type SafeRoot } from './safe-path.js';
 
@@ -154,10 +153,28 @@ function outside(key: string): StorageError {
   );
 }
 
+/** Folders found real before (no link on the way), with their device and inode then. */
+const realFolders = new Map<string, { dev: number; ino: number }>();
+
+/**
+ * Whether the folder `dir` resolves to itself, synchronously (local file systems). A folder found
+ * real before and still the same folder (one stat: a link swapped in anywhere on the way leads to
+ * another inode) is not resolved again: realpath reads every component of the path.
+ */
+export function isRealFolderSync(dir: string): boolean {
+  const now = statSync(dir);
+  const known = realFolders.get(dir);
+  if (known && known.dev === now.dev && known.ino === now.ino) return true;
+  if (realpathSync.native(dir) !== dir) return false;
+  if (realFolders.size > 10_000) realFolders.clear();
+  realFolders.set(dir, { dev: now.dev, ino: now.ino });
+  return true;
+}
+
 /** Throws unless `dir` (a folder under the root) resolves to itself: no link on the way. */
 export async function assertReal(dir: string, key: string, sync = false): Promise<void> {
-  // Synchronous on local file systems: answered from the dentry cache in microseconds.
-  if ((sync ? realpathSync.native(dir) : await realpath(dir)) !== dir) throw outside(key);
+  // Synchronous on local file systems: answered from the inode cache in microseconds.
+  if (!(sync ? isRealFolderSync(dir) : (await realpath(dir)) === dir)) throw outside(key);
 }
 
 /**
@@ -210,18 +227,12 @@ export async function writeSidecar(
   const sweeping = sweepOrphans(swept, dir);
   if (sweeping) await sweeping;
   const temp = join(dir, tempName('meta'));
-  const fd = await openFd(temp, CREATE_FLAGS, 0o644);
+  // A few hundred bytes: synchronous calls on a local file system unless durable (see createFile).
+  const local = root.quietClose && !durable;
+  await createFile(temp, Buffer.from(JSON.stringify(sidecar)), { local: root.quietClose, durable });
   try {
-    await writeAll(fd, Buffer.from(JSON.stringify(sidecar)));
-    if (durable) await fdatasync(fd);
-  } catch (error) {
-    await closeFd(fd).catch(() => {});
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
-  await closeFd(fd);
-  try {
-    await rename(temp, path);
+    if (local) renameSync(temp, path);
+    else await rename(temp, path);
   } catch (error) {
     const code = errno(error);
     if (code !== 'EISDIR' && code !== 'ENOTEMPTY' && code !== 'EEXIST') {
@@ -246,11 +257,13 @@ export async function writeSidecar(
 /** Removes the sidecar of `key` (missing is fine), never through a link. */
 export async function removeSidecar(root: SafeRoot, key: string): Promise<void> {
   const path = sidecarPath(root, key);
+  const local = root.quietClose;
   try {
-    await assertReal(dirname(path), key);
-    const info = await lstat(path);
+    await assertReal(dirname(path), key, local);
+    const info = local ? lstatSync(path) : await lstat(path);
     if (info.isDirectory()) return;
-    await unlink(path);
+    if (local) unlinkSync(path);
+    else await unlink(path);
   } catch (error) {
     const code = errno(error);
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;

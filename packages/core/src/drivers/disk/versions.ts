@@ -1,4 +1,4 @@
-import type { Stats } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
 import { StorageError } from '../../errors.js';
 import { KeyLocks } from './key-lock.js';
@@ -112,15 +112,15 @@ export class Versions {
     return this.locks.runLocal(key, async () => {
       if (meta === undefined && !sidecarExists(this.safe, key)) return place();
       return this.locks.acrossProcesses(key, async () => {
-        if (ifNoneMatch && (await lstat(target).catch(() => undefined))) {
+        const current = await readSidecar(this.safe, key);
+        const live = await this.lstat(target);
+        if (ifNoneMatch && live) {
           throw new StorageError(
             'ALREADY_EXISTS',
             `An object already exists at ${JSON.stringify(key)}.`,
             { key },
           );
         }
-        const current = await readSidecar(this.safe, key);
-        const live = await lstat(target).catch(() => undefined);
         let old: Entry | undefined;
         if (live?.isFile()) {
           if (current.kind === 'none') old = entryFor(live, undefined, undefined);
@@ -164,6 +164,16 @@ export class Versions {
         }
       });
     });
+  }
+
+  /** What is at `path` now (undefined: nothing); from the inode cache on a local file system. */
+  private lstat(path: string): Promise<Stats | undefined> | Stats | undefined {
+    if (!this.safe.quietClose) return lstat(path).catch(() => undefined);
+    try {
+      return lstatSync(path, { throwIfNoEntry: false });
+    } catch {
+      return undefined;
+    }
   }
 
   /** Removes a key's file (by `unlink`) and its sidecar, in that order. */

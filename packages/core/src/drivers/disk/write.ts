@@ -5,7 +5,16 @@ import { basename, join } from 'node:path';
 import type { DriverBody, DriverCopyOptions, DriverPutOptions } from '../../driver-types.js';
 import type { ObjectInfo } from '../../types.js';
 import { type DiskContext, diskKeyCheck, hashPath } from './context.js';
-import { closeFd, fdatasync, fdPath, renamePath, statFd, writeAll, writeStream } from './fd.js';
+import {
+  closeFd,
+  fdatasync,
+  fdPath,
+  renamePath,
+  statFd,
+  writeAll,
+  writeAllSync,
+  writeStream,
+} from './fd.js';
 import { endedEarly } from './file-stream.js';
 import {
   alreadyExists,
@@ -27,6 +36,12 @@ import { walkKeys } from './walk.js';
  * by Versions.commit (versions.ts): readers see the old object or the new one, whole.
  */
 
+/**
+ * Bodies up to this size, on a local file system and without `durable`, are written by
+ * synchronous calls (see DiskContext.quick).
+ */
+const SMALL_WRITE = 64 * 1024;
+
 export function putObject(
   ctx: DiskContext,
   key: string,
@@ -38,13 +53,15 @@ export function putObject(
     const meta = metaFor(key, o);
     // Hashed while written only when a sidecar is wanted: plain puts stay on the fast path.
     const hash = meta ? createHash('sha256') : undefined;
-    const { fd, temp, target } = await openTemp(safe, safe.pathOf(key), key);
+    const small = body instanceof Uint8Array && body.byteLength <= SMALL_WRITE && ctx.quick(safe);
+    const { fd, temp, target } = await openTemp(safe, safe.pathOf(key), key, small);
     let open = true;
     let committed = false;
     try {
       if (body instanceof Uint8Array) {
         hash?.update(body);
-        await writeAll(fd, body);
+        if (small) writeAllSync(fd, body);
+        else await writeAll(fd, body);
       } else {
         await writeStream(fd, body, o.signal, hash);
       }
@@ -61,7 +78,7 @@ export function putObject(
         // A plain version over a key with a sidecar: hash what was written.
         sha256: hash ? hash.digest('hex') : () => hashPath(temp),
         ifNoneMatch: o.ifNoneMatch,
-        place: () => placeFile(temp, target, key, o.ifNoneMatch),
+        place: () => placeFile(temp, target, key, o.ifNoneMatch, small),
       });
       committed = true;
       // No recorded type: the one asked for is the extension's (see metaFor).
