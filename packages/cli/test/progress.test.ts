@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { MigrateTotals } from '../src/migrate.js';
+import { Output } from '../src/io.js';
+import type { MigrateEvent, MigrateTotals } from '../src/migrate.js';
 import { noTotals } from '../src/migrate-types.js';
-import { statusText } from '../src/progress.js';
+import { createProgress, statusText } from '../src/progress.js';
+import { Redactor } from '../src/secrets.js';
 
 const MB = 1_000_000;
 
@@ -41,5 +43,40 @@ describe('migrate progress: ETA', () => {
     );
     expect(Number(eta?.[1])).toBeGreaterThanOrEqual(35);
     expect(Number(eta?.[1])).toBeLessThanOrEqual(45);
+  });
+});
+
+describe('migrate progress: plain lines (a log, a pipe)', () => {
+  function collector() {
+    const writes: string[] = [];
+    const stream = new Output({ write: (text: string) => writes.push(text) }, new Redactor());
+    return { writes, progress: createProgress({ stream, tty: false, dryRun: false }) };
+  }
+  const copied = (i: number): MigrateEvent => ({
+    type: 'copied',
+    key: `photos/${i}.jpg`,
+    size: 16_000,
+    dryRun: false,
+    totals: totals({ listed: 2000, copied: i + 1 }),
+  });
+
+  it('writes a line per copied object, in order, in a few writes instead of one each', () => {
+    const { writes, progress } = collector();
+    for (let i = 0; i < 2000; i++) progress.onProgress(copied(i));
+    progress.finish();
+    const lines = writes.join('').trimEnd().split('\n');
+    expect(lines).toHaveLength(2000);
+    expect(lines[0]).toBe('copied  photos/0.jpg (16.0 kB)');
+    expect(lines[1999]).toBe('copied  photos/1999.jpg (16.0 kB)');
+    expect(writes.length).toBeLessThan(10);
+  });
+
+  it('a line waits at most about 100 ms, even when nothing follows it', async () => {
+    const { writes, progress } = collector();
+    progress.onProgress(copied(0));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(writes.join('')).toBe('copied  photos/0.jpg (16.0 kB)\n');
+    progress.finish();
+    expect(writes).toHaveLength(1);
   });
 });
