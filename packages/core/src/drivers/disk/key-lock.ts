@@ -100,10 +100,10 @@ export class KeyLocks {
 
   /**
    * Creates the lock file `path` unless it exists (false then). The lock is a hard link to this
-   * process's owner file: link() is as exclusive as O_EXCL, but allocates no inode. Creating and
-   * deleting a file per write made ext4 scan ever more recently freed inodes on every create
-   * (ext4's recently_deleted(): a third of the CPU of a 5,000-object migration). Where links are
-   * not available (FAT, some FUSE and SMB mounts), each lock is its own file naming the owner.
+   * process's owner file: link() is as exclusive as O_EXCL, but allocates and frees no inode (on
+   * ext4 without a journal every create scans the inodes freed in the last minutes, kernel
+   * recently_deleted(), so a file created and deleted per write slowed every later create). Where
+   * links are not available (FAT, some FUSE and SMB mounts), each lock is its own file.
    */
   private async take(dir: string, path: string, local: boolean): Promise<boolean> {
     if (this.linkable) {
