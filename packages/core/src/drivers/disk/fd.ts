@@ -72,6 +72,13 @@ export async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
   while (done < bytes.byteLength) done += await writeFd(fd, bytes, done, bytes.byteLength - done);
 }
 
+/** Removes `path` synchronously if it is there; a failure is ignored (best-effort cleanup). */
+export function unlinkQuietly(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {}
+}
+
 /** Writes all of `bytes` at the current position, synchronously (see createFile for when). */
 export function writeAllSync(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.byteLength; )
@@ -96,9 +103,7 @@ export async function createFile(
       writeAllSync(fd, bytes);
     } catch (error) {
       closeSync(fd);
-      try {
-        unlinkSync(path);
-      } catch {}
+      unlinkQuietly(path);
       throw error;
     }
     closeSync(fd);

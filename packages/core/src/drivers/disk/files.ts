@@ -1,18 +1,19 @@
-import {
-  constants,
-  linkSync,
-  openSync,
-  renameSync,
-  type Stats,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { constants, linkSync, openSync, renameSync, type Stats, statSync } from 'node:fs';
 import { link, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import { contentTypeFor } from '../../content-type.js';
 import { StorageError } from '../../errors.js';
 import type { ObjectInfo } from '../../types.js';
-import { CREATE_FLAGS, closeFd, fdPath, openFd, READ_FLAGS, renamePath, statFd } from './fd.js';
+import {
+  CREATE_FLAGS,
+  closeFd,
+  fdPath,
+  openFd,
+  READ_FLAGS,
+  renamePath,
+  statFd,
+  unlinkQuietly,
+} from './fd.js';
 import { sweepOrphans, tempName } from './owner.js';
 import { errno, type SafeRoot } from './safe-path.js';
 import type { ObjectMeta } from './sidecar.js';
@@ -184,12 +185,6 @@ export async function placeFile(
     if (sync) unlinkQuietly(temp);
     else await unlink(temp).catch(() => {});
   }
-}
-
-function unlinkQuietly(path: string): void {
-  try {
-    unlinkSync(path);
-  } catch {}
 }
 
 export const alreadyExists = (key: string) =>

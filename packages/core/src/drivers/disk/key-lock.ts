@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { linkSync, realpathSync, unlinkSync } from 'node:fs';
+import { linkSync, realpathSync } from 'node:fs';
 import { link, mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '../../errors.js';
-import { createFile } from './fd.js';
+import { createFile, unlinkQuietly } from './fd.js';
 import { OWNER, ownerIsGone, sweepOrphans, tempName } from './owner.js';
 import { errno, META_DIR, type SafeRoot } from './safe-path.js';
 import { isRealFolderSync } from './sidecar.js';
@@ -33,11 +33,7 @@ async function ownerFile(dir: string, local: boolean): Promise<string> {
   await createFile(path, OWNER_BYTES, { local, durable: false });
   if (ownerFiles.size === 0) {
     process.once('exit', () => {
-      for (const file of ownerFiles) {
-        try {
-          unlinkSync(file);
-        } catch {}
-      }
+      for (const file of ownerFiles) unlinkQuietly(file);
     });
   }
   ownerFiles.add(path);
@@ -162,11 +158,8 @@ export class KeyLocks {
     try {
       return await fn();
     } finally {
-      if (local) {
-        try {
-          unlinkSync(path);
-        } catch {}
-      } else await unlink(path).catch(() => {});
+      if (local) unlinkQuietly(path);
+      else await unlink(path).catch(() => {});
     }
   }
 }
