@@ -118,7 +118,7 @@ async function hashes(
   partSizes: number[],
   signal: AbortSignal,
 ): Promise<{ md5: string; multipart: string[] }> {
-  const object = await storage.get(key, { signal });
+  const object = await storage.get(key, { signal, readAll: true });
   const whole = createHash('md5');
   const cuts = partSizes.map((partSize) => new PartHasher(partSize));
   const add = (chunk: Uint8Array): void => {

@@ -155,7 +155,8 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   };
 
   const copyWithin = async (entry: Entry): Promise<number> => {
-    const object = await from.get(entry.key, { signal: inner.signal });
+    // Read whole and at once (put() takes it all): one request, no Range, on S3.
+    const object = await from.get(entry.key, { signal: inner.signal, readAll: true });
     const put: PutOptions = { contentType: object.contentType, signal: inner.signal };
     if (!overwrite) put.onConflict = 'fail';
     if (object.cacheControl) put.cacheControl = object.cacheControl;

@@ -34,6 +34,8 @@ export interface DriverPutOptions {
 export interface DriverGetOptions {
   range?: ByteRange;
   signal?: AbortSignal;
+  /** The caller reads all it asked for at once (GetOptions.readAll): one request is best. */
+  readAll?: boolean;
 }
 
 /** A fetched object. `body()` is called at most once; `bytes()` is an optional fast path. */

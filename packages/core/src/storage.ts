@@ -156,11 +156,11 @@ class StorageFacade implements Storage {
   }
 
   async getBytes(key: string): Promise<Uint8Array> {
-    return (await this.get(key)).bytes();
+    return (await this.get(key, { readAll: true })).bytes();
   }
 
   async getText(key: string): Promise<string> {
-    return (await this.get(key)).text();
+    return (await this.get(key, { readAll: true })).text();
   }
 
   head(key: string): Promise<ObjectInfo> {

@@ -49,6 +49,13 @@ export interface ByteRange {
 export interface GetOptions {
   range?: ByteRange;
   signal?: AbortSignal;
+  /**
+   * The caller reads the whole body (or the whole range) straight away: bytes(), text(), a copy
+   * to elsewhere, an HTTP response. Drivers that otherwise fetch a first part and the rest only
+   * when the body is read (s3, r2) then send one request; the body holds its connection until it
+   * is read or cancelled. getBytes() and getText() set it.
+   */
+  readAll?: boolean;
 }
 
 /** An object whose content has not been read yet. The body can be read once. */

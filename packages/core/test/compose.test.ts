@@ -11,6 +11,7 @@ import {
   type Storage,
   StorageError,
   storageFromEnv,
+  withoutPublicUrls,
 } from '@stowage/core';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -293,5 +294,37 @@ describe('storageFromEnv with STORAGE_MIRROR', () => {
     expect(() => storageFromEnv({ ...env, STORAGE_MIRROR: 'memory' })).toThrow(
       /STORAGE_MIRROR=memory/,
     );
+  });
+});
+
+describe('get options through the wrappers', () => {
+  it('prefixed, mirror and withoutPublicUrls pass range and readAll to the storage below', async () => {
+    const inner = memory();
+    const seen: { range?: unknown; readAll?: boolean }[] = [];
+    const recorded = createStorage({
+      ...inner,
+      get: (key, options) => {
+        seen.push({ range: options.range, readAll: options.readAll });
+        return inner.get(key, options);
+      },
+    });
+    await recorded.put('p/a.txt', 'hello');
+    const wrappers = [
+      prefixed(recorded, 'p'),
+      mirror(prefixed(recorded, 'p'), createStorage(memory())),
+      withoutPublicUrls(prefixed(recorded, 'p')),
+    ];
+    for (const storage of wrappers) {
+      seen.length = 0;
+      expect(await storage.getText('a.txt')).toBe('hello');
+      const part = await storage.get('a.txt', { range: { offset: 1, length: 2 }, readAll: true });
+      expect(await part.text()).toBe('el');
+      await (await storage.get('a.txt')).text();
+      expect(seen).toEqual([
+        { range: undefined, readAll: true },
+        { range: { offset: 1, length: 2 }, readAll: true },
+        { range: undefined, readAll: undefined },
+      ]);
+    }
   });
 });

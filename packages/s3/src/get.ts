@@ -49,10 +49,16 @@ export async function getObject(
     return emptyObject(info, { offset: start, length: 0 });
   }
   const offset = range?.offset ?? 0;
-  const firstEnd = offset + Math.min(range?.length ?? FIRST_READ_BYTES, FIRST_READ_BYTES);
+  // readAll: the caller reads everything now, so one request asks for all of it (no Range at all
+  // for a whole object: Ceph spends more CPU on a ranged GET; see read-all.test.ts).
+  const firstEnd = options.readAll
+    ? range?.length === undefined
+      ? undefined
+      : offset + range.length
+    : offset + Math.min(range?.length ?? FIRST_READ_BYTES, FIRST_READ_BYTES);
   let out: GetOutput;
   try {
-    out = await send(ctx, key, offset, firstEnd, undefined, signal);
+    out = await send(ctx, key, offset, firstEnd, undefined, signal, range !== undefined);
   } catch (error) {
     const mapped = fail(ctx, error, 'get', key);
     // S3 refuses any Range on an empty object; from offset 0 that is the empty object.
@@ -76,9 +82,26 @@ export async function getObject(
     throw error;
   }
   const part = range ? { range: { offset: wanted.start, length: wanted.end - wanted.start } } : {};
+  if (options.readAll && (answer.announced === undefined || answer.announced > FIRST_READ_BYTES)) {
+    // All in this one answer, streamed; the rest is asked for only if the answer falls short.
+    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+      let at = wanted.start;
+      for await (const chunk of span(answer, at, wanted.end - at, answer.announced)) {
+        at += chunk.byteLength;
+        yield chunk;
+      }
+      if (at < wanted.end) yield* rest(ctx, key, info.etag, at, wanted.end, signal);
+    };
+    return {
+      info,
+      ...part,
+      body: () => streamOf(chunks(), mapError),
+      bytes: () => collect(chunks()).catch((error: unknown) => Promise.reject(mapError(error))),
+    };
+  }
   let first: Uint8Array;
   try {
-    first = await firstPart(answer, offset, Math.min(wanted.end, firstEnd) - offset);
+    first = await firstPart(answer, offset, Math.min(wanted.end, firstEnd ?? wanted.end) - offset);
   } catch (error) {
     throw mapError(error);
   }
@@ -120,19 +143,23 @@ async function send(
   to: number | undefined,
   ifMatch: string | undefined,
   signal: AbortSignal | undefined,
+  ranged = true,
 ): Promise<GetOutput> {
-  const range = `bytes=${from}-${to === undefined ? '' : to - 1}`;
-  const direct = await ctx.direct?.get(
-    key,
-    ifMatch ? { range, 'if-match': ifMatch } : { range },
-    signal,
-  );
+  // From 0 to the end is the whole object: no Range header (unless the caller asked a range).
+  const range =
+    ranged || from > 0 || to !== undefined
+      ? `bytes=${from}-${to === undefined ? '' : to - 1}`
+      : undefined;
+  const headers: Record<string, string> = {};
+  if (range) headers.range = range;
+  if (ifMatch) headers['if-match'] = ifMatch;
+  const direct = await ctx.direct?.get(key, headers, signal);
   if (direct) return direct;
   return ctx.client.send(
     new GetObjectCommand({
       Bucket: ctx.options.bucket,
       Key: key,
-      Range: range,
+      ...(range ? { Range: range } : {}),
       ...(ifMatch ? { IfMatch: ifMatch } : {}),
     }),
     signal ? { abortSignal: signal } : {},

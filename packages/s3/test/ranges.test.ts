@@ -137,15 +137,18 @@ describe('a server that ignores Range', () => {
     const range = length === undefined ? { offset } : { offset, length };
     const end = length === undefined ? data.length : Math.min(data.length, offset + length);
     const expected = data.slice(offset, end);
-    const object = await storage.get(key, { range });
-    expect(object.size).toBe(data.length);
-    expect(object.range).toEqual({ offset, length: expected.length });
-    expect(Buffer.from(await object.bytes()).equals(Buffer.from(expected))).toBe(true);
-    // The streamed body too.
-    const again = await storage.get(key, { range });
-    const chunks: Uint8Array[] = [];
-    for await (const chunk of again.body()) chunks.push(chunk);
-    expect(Buffer.concat(chunks).equals(Buffer.from(expected))).toBe(true);
+    // In parts (a first 64 KiB, the rest when read) and in one request (readAll).
+    for (const readAll of [false, true]) {
+      const object = await storage.get(key, { range, readAll });
+      expect(object.size).toBe(data.length);
+      expect(object.range).toEqual({ offset, length: expected.length });
+      expect(Buffer.from(await object.bytes()).equals(Buffer.from(expected))).toBe(true);
+      // The streamed body too.
+      const again = await storage.get(key, { range, readAll });
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of again.body()) chunks.push(chunk);
+      expect(Buffer.concat(chunks).equals(Buffer.from(expected))).toBe(true);
+    }
   });
 
   it('a range past the end is still INVALID_INPUT', async () => {
@@ -156,9 +159,13 @@ describe('a server that ignores Range', () => {
 
   it('a server answering another range than asked fails typed, never hands over wrong bytes', async () => {
     proxy.mode = 'shift';
-    for (const key of ['small.bin', 'large.bin']) {
+    for (const [key, readAll] of [
+      ['small.bin', false],
+      ['large.bin', false],
+      ['large.bin', true],
+    ] as const) {
       const error = await failure(
-        storage.get(key, { range: { offset: 10, length: 20 } }).then((o) => o.bytes()),
+        storage.get(key, { range: { offset: 10, length: 20 }, readAll }).then((o) => o.bytes()),
       );
       expect(error.code).toBe('UNKNOWN');
       expect(error.message).toMatch(/range/i);

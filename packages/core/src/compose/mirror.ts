@@ -11,7 +11,13 @@ import { describeKey } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';
 import type { ObjectInfo } from '../types.js';
 import { mergedList } from './merged-list.js';
-import { copyOptionsOf, driverObjectOf, putOptionsFor, putOptionsOf } from './storage-driver.js';
+import {
+  copyOptionsOf,
+  driverObjectOf,
+  getOptionsOf,
+  putOptionsFor,
+  putOptionsOf,
+} from './storage-driver.js';
 
 export interface MirrorOptions {
   /**
@@ -89,8 +95,16 @@ function mirrorDriver(primary: Storage, secondary: Storage, fallback: boolean): 
         await secondary.put(key, put.body, options);
         return;
       }
-      const stored = await primary.get(key);
-      await secondary.put(key, stored.body(), putOptionsFor(stored, false, s.visibility));
+      // Read straight into the secondary: one request for the whole object.
+      const stored = await primary.get(key, { readAll: true });
+      const body = stored.body();
+      try {
+        await secondary.put(key, body, putOptionsFor(stored, false, s.visibility));
+      } catch (error) {
+        // A put that failed before reading to the end leaves the primary's answer open.
+        await body.cancel().catch(() => {});
+        throw error;
+      }
     });
   }
 
@@ -151,9 +165,7 @@ function mirrorDriver(primary: Storage, secondary: Storage, fallback: boolean): 
     capabilities,
     put,
     get: (key, o): Promise<DriverObject> =>
-      read(async (from) =>
-        driverObjectOf(await from.get(key, { range: o.range, signal: o.signal }), key),
-      ),
+      read(async (from) => driverObjectOf(await from.get(key, getOptionsOf(o)), key)),
     head: (key) => read((from) => from.head(key)),
     async delete(key) {
       await primary.delete(key);

@@ -3,7 +3,7 @@ import { isStorageError, StorageError } from '../errors.js';
 import { describeKey, keyProblem, MAX_KEY_BYTES } from '../keys.js';
 import { createStorage, type Storage } from '../storage.js';
 import type { ListResult, ObjectInfo } from '../types.js';
-import { copyOptionsOf, driverObjectOf, putOptionsOf } from './storage-driver.js';
+import { copyOptionsOf, driverObjectOf, getOptionsOf, putOptionsOf } from './storage-driver.js';
 
 /**
  * A Storage whose keys live under `prefix` in `storage`: `prefixed(s, 'tenants/acme')` stores
@@ -107,9 +107,7 @@ function prefixedOver(inner: Storage, folder: string): Driver {
     put: (key, body, o) =>
       call(key, async () => info(await inner.put(full(key), body, putOptionsOf(o)))),
     get: (key, o): Promise<DriverObject> =>
-      call(key, async () =>
-        driverObjectOf(await inner.get(full(key), { range: o.range, signal: o.signal }), key),
-      ),
+      call(key, async () => driverObjectOf(await inner.get(full(key), getOptionsOf(o)), key)),
     head: (key) => call(key, async () => info(await inner.head(full(key)))),
     delete: (key) => call(key, () => inner.delete(full(key))),
     deleteMany: (keys) => call(undefined, () => inner.deleteMany(keys.map(full))),

@@ -1,5 +1,10 @@
-import type { DriverCopyOptions, DriverObject, DriverPutOptions } from '../driver-types.js';
-import type { CopyOptions, ObjectInfo, PutOptions, StoredObject } from '../types.js';
+import type {
+  DriverCopyOptions,
+  DriverGetOptions,
+  DriverObject,
+  DriverPutOptions,
+} from '../driver-types.js';
+import type { CopyOptions, GetOptions, ObjectInfo, PutOptions, StoredObject } from '../types.js';
 
 /**
  * Shared by the wrappers in this folder (`prefixed`, `mirror`, `withoutPublicUrls`): each one is a Driver over other
@@ -18,6 +23,11 @@ export function putOptionsOf(options: DriverPutOptions): PutOptions {
     onConflict: options.ifNoneMatch ? 'fail' : 'overwrite',
     signal: options.signal,
   };
+}
+
+/** The facade's get options for what a driver was asked to get. */
+export function getOptionsOf(options: DriverGetOptions): GetOptions {
+  return { range: options.range, signal: options.signal, readAll: options.readAll };
 }
 
 /** The facade's copy/move options for what a driver was asked to copy or move. */

@@ -1,6 +1,6 @@
 import type { Driver } from '../driver-types.js';
 import { createStorage, type Storage } from '../storage.js';
-import { copyOptionsOf, driverObjectOf, putOptionsOf } from './storage-driver.js';
+import { copyOptionsOf, driverObjectOf, getOptionsOf, putOptionsOf } from './storage-driver.js';
 
 /**
  * The same Storage without public URLs: `url()` is UNSUPPORTED and `capabilities.publicUrl` (and
@@ -19,8 +19,7 @@ function withoutPublicUrlsDriver(inner: Storage): Driver {
     name: inner.driver,
     capabilities: { ...inner.capabilities, publicUrl: false, transforms: false },
     put: (key, body, o) => inner.put(key, body, putOptionsOf(o)),
-    get: async (key, o) =>
-      driverObjectOf(await inner.get(key, { range: o.range, signal: o.signal }), key),
+    get: async (key, o) => driverObjectOf(await inner.get(key, getOptionsOf(o)), key),
     head: (key) => inner.head(key),
     delete: (key) => inner.delete(key),
     deleteMany: (keys) => inner.deleteMany(keys),

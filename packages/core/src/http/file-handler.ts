@@ -104,7 +104,7 @@ class ServedRequest {
 
     // A plain GET reads straight away: the object's info comes with its body.
     if (!headOnly && !wantsRange && !hasConditions(request.headers)) {
-      return this.whole(await storage.get(key, { signal }));
+      return this.whole(await storage.get(key, { signal, readAll: true }));
     }
 
     // Validators and size are needed before deciding what to read.
@@ -122,7 +122,7 @@ class ServedRequest {
         ? parseRange(rangeHeader, info.size)
         : undefined;
     if (range === undefined || range.kind === 'whole')
-      return this.whole(await storage.get(key, { signal }));
+      return this.whole(await storage.get(key, { signal, readAll: true }));
     if (range.kind === 'unsatisfiable') return unsatisfiable(info.size);
 
     let object: StoredObject;
@@ -130,6 +130,7 @@ class ServedRequest {
       object = await storage.get(key, {
         range: { offset: range.start, length: range.end - range.start },
         signal,
+        readAll: true,
       });
     } catch (error) {
       // The object shrank between head and get.

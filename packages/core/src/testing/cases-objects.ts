@@ -20,6 +20,12 @@ export function registerObjectCases(suite: Suite): void {
         );
         expect(error.key).toBe(missing);
         await expectStorageError(storage, () => storage.get(missing), 'NOT_FOUND', 'get');
+        await expectStorageError(
+          storage,
+          () => storage.get(missing, { readAll: true }),
+          'NOT_FOUND',
+          'get',
+        );
         await expectStorageError(storage, () => storage.getBytes(missing), 'NOT_FOUND', 'get');
         await expectStorageError(storage, () => storage.getText(missing), 'NOT_FOUND', 'get');
         expect(await storage.exists(missing)).toBe(false);
@@ -51,11 +57,19 @@ export function registerObjectCases(suite: Suite): void {
         const put = await storage.put(key, 'twelve bytes');
         const head = await storage.head(key);
         const got = await storage.get(key);
-        for (const info of [put, head, got]) expectObjectInfo(info, key, 12);
+        const all = await storage.get(key, { readAll: true });
+        for (const info of [put, head, got, all]) expectObjectInfo(info, key, 12);
         expect(essence(got.contentType)).toBe('text/plain');
+        expect(essence(all.contentType)).toBe('text/plain');
         expect(got.range).toBeUndefined();
+        expect(all.range).toBeUndefined();
         if (put.etag !== undefined && head.etag !== undefined) expect(head.etag).toBe(put.etag);
         expect(await got.text()).toBe('twelve bytes');
+        expectBytes(
+          await readStream(all.body()),
+          utf8('twelve bytes'),
+          'the body read with readAll',
+        );
       },
     );
 
