@@ -8,8 +8,9 @@
  * Each side runs `rounds` times, alternating (each round starting with the next side), and the
  * best round counts (the least disturbed by other processes). Sequential (one ticket after the
  * other) and concurrent (4 at a time) are measured separately, public tickets (names in ASCII and
- * in Ł Ş Ω Д) and private ones as the demos issue them. Besides tickets/s, the CPU time per ticket of the whole process (all
- * threads: zlib and fs work in libuv's pool) is shown: it varies less with the machine's load.
+ * in Ł Ş Ω Д) and private ones as the demos issue them. Besides tickets/s, the CPU time per ticket
+ * of the whole process (all threads: zlib and fs work in libuv's pool) is shown: it varies less
+ * with the machine's load.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
