@@ -188,6 +188,33 @@ describe('disk driver: the root is a wall', () => {
     expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('do not read');
   });
 
+  it('refuses writes arriving together in a linked folder, each naming its own key', async () => {
+    const outside = join(sandbox, 'outside-together');
+    mkdirSync(outside);
+    mkdirSync(root, { recursive: true });
+    symlinkSync(outside, join(root, 'escape'));
+    // Concurrent writes into one folder share its resolution (files.ts resolveFolder).
+    const keys = Array.from({ length: 16 }, (_, i) => `escape/new-${i}.txt`);
+    const errors = await Promise.all(
+      keys.map((key) =>
+        storage.put(key, 'x').then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+      ),
+    );
+    errors.forEach((error, i) => {
+      expect(isStorageError(error, 'PERMISSION_DENIED')).toBe(true);
+      expect((error as { key?: string }).key).toBe(keys[i]);
+      expect(String((error as Error).message)).toContain(keys[i]);
+    });
+    expect(readdirSync(outside)).toEqual([]);
+    // And together into new folders inside the root, all land.
+    const inside = Array.from({ length: 48 }, (_, i) => `together/d${i % 3}/f${i}.txt`);
+    await Promise.all(inside.map((key) => storage.put(key, key)));
+    for (const key of inside) expect(await storage.getText(key)).toBe(key);
+  });
+
   it('refuses a file link that leads outside the root', async () => {
     const outside = join(sandbox, 'passwd');
     writeFileSync(outside, 'root:x:0:0');

@@ -119,6 +119,34 @@ async function existingFolder(safe: SafeRoot, dir: string): Promise<string | und
   }
 }
 
+/** Per root: folders being resolved now, so that concurrent writes into one folder share it. */
+const resolvingBy = new WeakMap<SafeRoot, Map<string, Promise<string>>>();
+
+/**
+ * The real folder for `path` (its parent), resolved and created when missing. Writes that arrive
+ * together in a new folder (a copy of many files) share one resolution instead of one each (16 at
+ * a time meant 2,650 realpath calls for 5,000 files in 50 folders). Each caller still checks the
+ * result against the root with its own key; a shared one that failed is retried alone, so an
+ * error names the caller's key.
+ */
+async function resolveFolder(safe: SafeRoot, dir: string, path: string, key: string) {
+  const own = async () => (await existingFolder(safe, dir)) ?? (await safe.parentFor(path, key));
+  let resolving = resolvingBy.get(safe);
+  if (!resolving) {
+    resolving = new Map();
+    resolvingBy.set(safe, resolving);
+  }
+  const shared = resolving.get(dir);
+  if (shared) return shared.catch(own);
+  const mine = own();
+  resolving.set(dir, mine);
+  try {
+    return await mine;
+  } finally {
+    resolving.delete(dir);
+  }
+}
+
 /**
  * Creates a temporary file beside `path`. Its folder is resolved and checked to be inside the root
  * before anything is created (a link out of the root is refused untouched), made when missing.
@@ -135,8 +163,8 @@ export async function openTemp(safe: SafeRoot, path: string, key: string, sync =
     if (dir !== safe.real) {
       // The usual case, a folder resolved before, takes no await (see knownFolder).
       const known = knownFolder(safe, dir);
-      const real = known === undefined ? await existingFolder(safe, dir) : (known ?? undefined);
-      dir = real ?? (await safe.parentFor(path, key));
+      if (known === undefined) dir = await resolveFolder(safe, dir, path, key);
+      else dir = known ?? (await safe.parentFor(path, key));
       safe.assertInside(dir, key);
     }
     const sweeping = sweepOrphans(swept, dir);

@@ -203,7 +203,9 @@ async function metaParent(root: SafeRoot, path: string, key: string): Promise<st
     }
   }
   await mkdir(parent, { recursive: true });
-  await assertReal(parent, key);
+  // Synchronous on local file systems like the checks above (writers that arrive together in a
+  // new folder all get here: 677 of 5,000 copied files, async, before this).
+  await assertReal(parent, key, root.quietClose);
   return parent;
 }
 
