@@ -1,4 +1,4 @@
-import { constants, linkSync, openSync, renameSync, type Stats, statSync } from 'node:fs';
+import { constants, linkSync, openSync, renameSync, type Stats } from 'node:fs';
 import { link, realpath, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, sep } from 'node:path';
 import { contentTypeFor } from '../../content-type.js';
@@ -14,6 +14,7 @@ import {
   statFd,
   unlinkQuietly,
 } from './fd.js';
+import { knownFolder, rememberFolder } from './folders.js';
 import { sweepOrphans, tempName } from './owner.js';
 import { errno, type SafeRoot } from './safe-path.js';
 import type { ObjectMeta } from './sidecar.js';
@@ -70,48 +71,14 @@ export async function statKey(safe: SafeRoot, key: string): Promise<Stats> {
 /** Per root (driver): when each folder was last swept of dead writers' temporary files. */
 const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
 
-/** Folders resolved before, by path: the folder's identity then and its real path. */
-const resolvedBy = new WeakMap<SafeRoot, Map<string, { dev: number; ino: number; real: string }>>();
-
-function resolvedOf(safe: SafeRoot) {
-  let resolved = resolvedBy.get(safe);
-  if (!resolved) {
-    resolved = new Map();
-    resolvedBy.set(safe, resolved);
-  }
-  return resolved;
-}
-
-/**
- * The real path of a folder resolved before that is still the same folder (device and inode,
- * one synchronous stat, on local file systems): a link swapped in anywhere on the way would lead
- * to another folder. Null when it is missing now; undefined when it must be resolved again.
- */
-function knownFolder(safe: SafeRoot, dir: string): string | null | undefined {
-  const known = resolvedBy.get(safe)?.get(dir);
-  if (!known || !safe.quietClose) return undefined;
-  try {
-    const now = statSync(dir, { throwIfNoEntry: false });
-    if (now === undefined) return null;
-    if (now.dev === known.dev && now.ino === known.ino) return known.real;
-  } catch (error) {
-    if (errno(error) === 'ENOENT') return null;
-    throw error;
-  }
-  return undefined;
-}
-
 /**
  * The real path of the existing folder `dir`, checked before anything is created in it; undefined
  * when it is missing. See knownFolder for the folders resolved before.
  */
 async function existingFolder(safe: SafeRoot, dir: string): Promise<string | undefined> {
-  const resolved = resolvedOf(safe);
   try {
     const real = await realpath(dir);
-    const info = await stat(real);
-    if (resolved.size > 10_000) resolved.clear();
-    resolved.set(dir, { dev: info.dev, ino: info.ino, real });
+    rememberFolder(safe, dir, await stat(real), real);
     return real;
   } catch (error) {
     if (errno(error) === 'ENOENT') return undefined;

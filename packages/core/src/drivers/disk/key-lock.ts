@@ -4,9 +4,9 @@ import { link, mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path';
 import { StorageError } from '../../errors.js';
 import { createFile, unlinkQuietly } from './fd.js';
+import { isRealFolderSync } from './folders.js';
 import { OWNER, ownerIsGone, sweepOrphans, tempName } from './owner.js';
 import { errno, META_DIR, type SafeRoot } from './safe-path.js';
-import { isRealFolderSync } from './sidecar.js';
 
 /** The real path of `dir`, undefined when it is missing. */
 async function realOrMissing(dir: string, sync: boolean): Promise<string | undefined> {
@@ -79,7 +79,7 @@ export class KeyLocks {
     const dir = join(this.root.real, META_DIR, 'locks');
     if (this.root.quietClose) {
       try {
-        if (isRealFolderSync(dir)) return dir;
+        if (isRealFolderSync(this.root, dir)) return dir;
       } catch {} // Missing, or not a folder: found out below.
     }
     const real = await realOrMissing(dir, this.root.quietClose);

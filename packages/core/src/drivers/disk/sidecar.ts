@@ -1,18 +1,11 @@
 import { createHash } from 'node:crypto';
-import {
-  constants,
-  lstatSync,
-  realpathSync,
-  renameSync,
-  type Stats,
-  statSync,
-  unlinkSync,
-} from 'node:fs';
+import { constants, lstatSync, renameSync, type Stats, statSync, unlinkSync } from 'node:fs';
 import { lstat, mkdir, realpath, rename, rm, unlink } from 'node:fs/promises';
 import { dirname, join, sep } from 'node:path';
 import { StorageError } from '../../errors.js';
 import type { Visibility } from '../../types.js';
 import { closeFd, createFile, fdPath, openFd, readFd, statFd } from './fd.js';
+import { isRealFolderSync } from './folders.js';
 import { sweepOrphans, tempName } from './owner.js';
 import { errno, META_DIR, type SafeRoot } from './safe-path.js';
 
@@ -153,28 +146,15 @@ function outside(key: string): StorageError {
   );
 }
 
-/** Folders found real before (no link on the way), with their device and inode then. */
-const realFolders = new Map<string, { dev: number; ino: number }>();
-
-/**
- * Whether the folder `dir` resolves to itself, synchronously (local file systems). A folder found
- * real before and still the same folder (one stat: a link swapped in anywhere on the way leads to
- * another inode) is not resolved again: realpath reads every component of the path.
- */
-export function isRealFolderSync(dir: string): boolean {
-  const now = statSync(dir);
-  const known = realFolders.get(dir);
-  if (known && known.dev === now.dev && known.ino === now.ino) return true;
-  if (realpathSync.native(dir) !== dir) return false;
-  if (realFolders.size > 10_000) realFolders.clear();
-  realFolders.set(dir, { dev: now.dev, ino: now.ino });
-  return true;
-}
-
 /** Throws unless `dir` (a folder under the root) resolves to itself: no link on the way. */
-export async function assertReal(dir: string, key: string, sync = false): Promise<void> {
+export async function assertReal(
+  root: SafeRoot,
+  dir: string,
+  key: string,
+  sync = false,
+): Promise<void> {
   // Synchronous on local file systems: answered from the inode cache in microseconds.
-  if (!(sync ? isRealFolderSync(dir) : (await realpath(dir)) === dir)) throw outside(key);
+  if (!(sync ? isRealFolderSync(root, dir) : (await realpath(dir)) === dir)) throw outside(key);
 }
 
 /**
@@ -186,7 +166,7 @@ async function metaParent(root: SafeRoot, path: string, key: string): Promise<st
   const parent = dirname(path);
   for (let existing = parent; ; existing = dirname(existing)) {
     try {
-      await assertReal(existing, key, root.quietClose);
+      await assertReal(root, existing, key, root.quietClose);
       if (existing === parent) return parent;
       break;
     } catch (error) {
@@ -205,7 +185,7 @@ async function metaParent(root: SafeRoot, path: string, key: string): Promise<st
   await mkdir(parent, { recursive: true });
   // Synchronous on local file systems like the checks above (writers that arrive together in a
   // new folder all get here: 677 of 5,000 copied files, async, before this).
-  await assertReal(parent, key, root.quietClose);
+  await assertReal(root, parent, key, root.quietClose);
   return parent;
 }
 
@@ -261,7 +241,7 @@ export async function removeSidecar(root: SafeRoot, key: string): Promise<void> 
   const path = sidecarPath(root, key);
   const local = root.quietClose;
   try {
-    await assertReal(dirname(path), key, local);
+    await assertReal(root, dirname(path), key, local);
     const info = local ? lstatSync(path) : await lstat(path);
     if (info.isDirectory()) return;
     if (local) unlinkSync(path);
@@ -279,7 +259,7 @@ export async function removeSidecar(root: SafeRoot, key: string): Promise<void> 
 export async function assertMetaContained(root: SafeRoot, dirKey: string): Promise<void> {
   for (let dir = join(metaRoot(root), dirKey); ; dir = dirname(dir)) {
     try {
-      await assertReal(dir, dirKey);
+      await assertReal(root, dir, dirKey);
       return;
     } catch (error) {
       const code = errno(error);
