@@ -58,7 +58,7 @@ export async function getObject(
     : offset + Math.min(range?.length ?? FIRST_READ_BYTES, FIRST_READ_BYTES);
   let out: GetOutput;
   try {
-    out = await send(ctx, key, offset, firstEnd, undefined, signal, range !== undefined);
+    out = await send(ctx, key, offset, firstEnd, undefined, signal);
   } catch (error) {
     const mapped = fail(ctx, error, 'get', key);
     // S3 refuses any Range on an empty object; from offset 0 that is the empty object.
@@ -88,22 +88,23 @@ export async function getObject(
     throw error;
   }
   const part = range ? { range: { offset: wanted.start, length: wanted.end - wanted.start } } : {};
+  /** The object whose body is `chunks`, read when the body is. */
+  const streamed = (chunks: () => AsyncGenerator<Uint8Array>): DriverObject => ({
+    info,
+    ...part,
+    body: () => streamOf(chunks(), mapError),
+    bytes: () => collect(chunks()).catch((error: unknown) => Promise.reject(mapError(error))),
+  });
   if (options.readAll && (answer.announced === undefined || answer.announced > FIRST_READ_BYTES)) {
     // All in this one answer, streamed; the rest is asked for only if the answer falls short.
-    const chunks = async function* (): AsyncGenerator<Uint8Array> {
+    return streamed(async function* () {
       let at = wanted.start;
       for await (const chunk of span(answer, at, wanted.end - at, answer.announced)) {
         at += chunk.byteLength;
         yield chunk;
       }
       if (at < wanted.end) yield* rest(ctx, key, info.etag, at, wanted.end, signal);
-    };
-    return {
-      info,
-      ...part,
-      body: () => streamOf(chunks(), mapError),
-      bytes: () => collect(chunks()).catch((error: unknown) => Promise.reject(mapError(error))),
-    };
+    });
   }
   let first: Uint8Array;
   try {
@@ -115,16 +116,10 @@ export async function getObject(
   if (restFrom >= wanted.end) {
     return { info, ...part, body: () => streamOfBytes(first), bytes: async () => first };
   }
-  const chunks = async function* (): AsyncGenerator<Uint8Array> {
+  return streamed(async function* () {
     yield first;
     yield* rest(ctx, key, info.etag, restFrom, wanted.end, signal);
-  };
-  return {
-    info,
-    ...part,
-    body: () => streamOf(chunks(), mapError),
-    bytes: () => collect(chunks()).catch((error: unknown) => Promise.reject(mapError(error))),
-  };
+  });
 }
 
 /** A response body and where it starts in the object. */
@@ -149,13 +144,10 @@ async function send(
   to: number | undefined,
   ifMatch: string | undefined,
   signal: AbortSignal | undefined,
-  ranged = true,
 ): Promise<GetOutput> {
-  // From 0 to the end is the whole object: no Range header (unless the caller asked a range).
+  // From 0 to the end is the whole object: no Range header (a plain GET).
   const range =
-    ranged || from > 0 || to !== undefined
-      ? `bytes=${from}-${to === undefined ? '' : to - 1}`
-      : undefined;
+    from > 0 || to !== undefined ? `bytes=${from}-${to === undefined ? '' : to - 1}` : undefined;
   const headers: Record<string, string> = {};
   if (range) headers.range = range;
   if (ifMatch) headers['if-match'] = ifMatch;
