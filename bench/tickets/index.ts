@@ -148,9 +148,11 @@ async function round(side: Side, index: number, concurrency: number): Promise<Me
   return { rate: TICKETS / seconds, cpu: (used.user + used.system) / 1000 / TICKETS };
 }
 
+/** In the order they are printed. */
+const sides = [ours, oursUnicode, oursPrivate, recipe];
+
 async function compare(label: string, concurrency: number): Promise<void> {
   const best = new Map<Side, Measure>();
-  const sides = [ours, oursUnicode, oursPrivate, recipe];
   for (let r = 0; r < ROUNDS; r++) {
     // Each round starts with another side: the one after the recipe pays for collecting the
     // recipe's garbage (measured: the first side's CPU per ticket was 20-40% above the second's).
@@ -165,7 +167,7 @@ async function compare(label: string, concurrency: number): Promise<void> {
   }
   const b = best.get(recipe)!;
   console.log(`\n${label}`);
-  for (const side of [ours, oursUnicode, oursPrivate, recipe]) {
+  for (const side of sides) {
     const m = best.get(side)!;
     const ratio =
       side === recipe
