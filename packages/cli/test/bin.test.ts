@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,4 +84,42 @@ describe.skipIf(!built)('the built stowage binary', () => {
     expect(rerun.stdout).toMatch(new RegExp(`copied: +${FILES - present} objects`));
     expect(rerun.stdout).toMatch(new RegExp(`skipped: +${present} objects`));
   }, 60_000);
+
+  // bin.ts: a migration replaces itself once (same process) with 4 MiB semi-spaces for V8's young
+  // generation, which is what keeps its peak RSS under 128 MiB; a caller's own setting wins.
+  describe.skipIf(process.platform !== 'linux')('the young generation of a migration', () => {
+    /** The command line of a running migration, read once it has copied something. */
+    async function commandLineOf(env: NodeJS.ProcessEnv, out: string) {
+      const args = ['migrate', '--from', 'disk:media', '--to', `disk:${out}`, '--concurrency', '1'];
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp.path, env });
+      let stderr = '';
+      const copying = new Promise<void>((resolve) => {
+        child.stderr.on('data', (data: Buffer) => {
+          stderr += data.toString();
+          if (/^copied {2}/m.test(stderr)) resolve();
+        });
+      });
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await Promise.race([copying, closed]);
+      const line = await readFile(`/proc/${child.pid}/cmdline`, 'utf8').catch(() => '');
+      child.kill('SIGINT');
+      await closed;
+      return { args: line.split('\0').filter(Boolean), stderr };
+    }
+
+    it('is capped by re-executing the same process, without a warning', async () => {
+      const { args, stderr } = await commandLineOf({}, 'young-default');
+      expect(args.slice(1, 3)).toEqual(['--max-semi-space-size=4', BIN]);
+      expect(args.slice(3, 4)).toEqual(['migrate']);
+      expect(stderr).not.toMatch(/Warning/);
+    }, 30_000);
+
+    it('is left to the caller who sets it in NODE_OPTIONS', async () => {
+      const { args } = await commandLineOf(
+        { NODE_OPTIONS: '--max-semi-space-size=8' },
+        'young-caller',
+      );
+      expect(args.slice(1, 3)).toEqual([BIN, 'migrate']);
+    }, 30_000);
+  });
 });
