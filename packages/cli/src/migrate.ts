@@ -173,13 +173,13 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
     let read = 0;
     // Small objects as bytes: put() knows their size and sends one request, without streams.
     const whole = object.size <= WHOLE_OBJECT_LIMIT && entry.size <= WHOLE_OBJECT_LIMIT;
-    const stream = whole ? undefined : object.body();
-    const body = stream
-      ? counted(stream, (n) => {
+    const stream = whole
+      ? undefined
+      : counted(object.body(), (n) => {
           read += n;
           countBytes(n);
-        })
-      : await object.bytes();
+        });
+    const body = stream ? stream.body : await object.bytes();
     if (body instanceof Uint8Array) {
       read = body.byteLength;
       countBytes(read);
@@ -350,8 +350,44 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-/** The chunks of `stream`, each counted as it passes. */
-async function* counted(
+/**
+ * `stream` with each chunk counted as it passes, and how to release its source. A byte stream (a
+ * disk object's body) stays one, so a target that reads into buffers of its own (an S3 upload's
+ * parts) still does: counting adds no chunk and no copy (20 x 64 MiB disk -> S3: bench/migrate).
+ */
+function counted(
+  stream: ReadableStream<Uint8Array>,
+  count: (bytes: number) => void,
+): { body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>; cancel(): Promise<void> } {
+  let reader: ReadableStreamBYOBReader;
+  try {
+    reader = stream.getReader({ mode: 'byob' });
+  } catch {
+    return { body: countedChunks(stream, count), cancel: () => stream.cancel() };
+  }
+  const body = new ReadableStream({
+    type: 'bytes',
+    // A reader without a buffer of its own gets chunks of this size.
+    autoAllocateChunkSize: 256 * 1024,
+    async pull(controller: ReadableByteStreamController) {
+      const request = controller.byobRequest!;
+      // Reading transfers the request's buffer: the answer is given as the view that comes back.
+      const { value, done } = await reader.read(request.view as Uint8Array<ArrayBuffer>);
+      if (done) {
+        controller.close();
+        if (value) request.respondWithNewView(value);
+        return;
+      }
+      count(value.byteLength);
+      request.respondWithNewView(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+  // The source is ours to cancel, whoever holds the counted stream.
+  return { body, cancel: () => reader.cancel() };
+}
+
+async function* countedChunks(
   stream: ReadableStream<Uint8Array>,
   count: (bytes: number) => void,
 ): AsyncGenerator<Uint8Array> {

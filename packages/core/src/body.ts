@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { DriverBody } from './driver-types.js';
+import type { ByteStreamBody, DriverBody } from './driver-types.js';
 import { StorageError } from './errors.js';
 import type { Body } from './types.js';
 
@@ -25,6 +25,9 @@ export async function normalizeBody(body: Body): Promise<NormalizedBody> {
     }
     return { body: chunksOf(body.stream()), size: body.size };
   }
+  if (isReadableStream(body) && isByteStream(body)) return { body: new ByteStream(body) };
+  // A wrapper (prefixed(), mirror()) hands its inner storage the body it was given.
+  if (body instanceof ByteStream) return { body };
   if (body instanceof Readable || isReadableStream(body) || isAsyncIterable(body)) {
     return { body: chunksOf(body as AsyncIterable<unknown>) };
   }
@@ -47,6 +50,44 @@ async function* chunksOf(source: AsyncIterable<unknown>): AsyncGenerator<Uint8Ar
         { operation: 'put' },
       );
     }
+  }
+}
+
+/** A body that can be read into the driver's own buffers (see {@link ByteStreamBody}). */
+export function isByteStreamBody(body: DriverBody): body is ByteStreamBody {
+  return typeof (body as Partial<ByteStreamBody>).readInto === 'function';
+}
+
+/** A stream of `type: 'bytes'` (readable in BYOB mode), probed without keeping it locked. */
+function isByteStream(stream: ReadableStream<Uint8Array>): boolean {
+  try {
+    stream.getReader({ mode: 'byob' }).releaseLock();
+    return true;
+  } catch {
+    // Not a byte stream, or already locked: iterating it reports that as before.
+    return false;
+  }
+}
+
+/** A byte stream as a body: iterated as chunks, or read into the driver's own buffers. */
+class ByteStream implements ByteStreamBody {
+  private reader: ReadableStreamBYOBReader | undefined;
+
+  constructor(private readonly stream: ReadableStream<Uint8Array>) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return chunksOf(this.stream)[Symbol.asyncIterator]();
+  }
+
+  async readInto(view: Uint8Array): Promise<{ bytes: Uint8Array | undefined; done: boolean }> {
+    this.reader ??= this.stream.getReader({ mode: 'byob' });
+    const { value, done } = await this.reader.read(view);
+    return { bytes: value, done };
+  }
+
+  async cancel(reason?: unknown): Promise<void> {
+    if (this.reader) await this.reader.cancel(reason);
+    else if (!this.stream.locked) await this.stream.cancel(reason);
   }
 }
 

@@ -14,7 +14,24 @@ import type {
  * A body as drivers receive it: bytes when the whole content was already in memory, otherwise an
  * async iterable of chunks. `size` is set when known up front.
  */
-export type DriverBody = Uint8Array | AsyncIterable<Uint8Array>;
+export type DriverBody = Uint8Array | AsyncIterable<Uint8Array> | ByteStreamBody;
+
+/**
+ * A streamed body whose source is a byte stream (`type: 'bytes'`, such as a disk object's body):
+ * besides iterating its chunks, a driver that fills buffers of its own (S3 parts) can have the
+ * bytes read straight into them, without a chunk allocated and copied per read. Use one way or
+ * the other, not both.
+ */
+export interface ByteStreamBody extends AsyncIterable<Uint8Array> {
+  /**
+   * Reads into `view`, whose buffer is transferred (detached): the bytes read are `bytes`, a view
+   * at the same offset of the same memory under a new buffer, which the caller uses from then on.
+   * `bytes` is empty when `done`; undefined only if the stream was cancelled meanwhile.
+   */
+  readInto(view: Uint8Array): Promise<{ bytes: Uint8Array | undefined; done: boolean }>;
+  /** Stops reading early: the source is cancelled and releases what it holds. */
+  cancel(reason?: unknown): Promise<void>;
+}
 
 export interface DriverPutOptions {
   /** Always set: the facade resolves the default from the key's extension. */

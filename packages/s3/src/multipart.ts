@@ -8,7 +8,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { StorageError, type StorageOperation } from '@stowage/core';
-import type { DriverPutOptions } from '@stowage/core/driver';
+import type { ByteStreamBody, DriverPutOptions } from '@stowage/core/driver';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { quoteKey } from './map-error.js';
 
@@ -24,23 +24,88 @@ export interface MultipartResult {
 }
 
 /**
+ * Fills part buffers from a body. `fill` fills `buffer` from `at` to its end, or to the end of
+ * the body (`done`); the buffer may come back as a new view of the same memory (a byte stream
+ * read in BYOB mode transfers it).
+ */
+export interface PartFiller {
+  fill(
+    buffer: Uint8Array,
+    at: number,
+  ): Promise<{ buffer: Uint8Array; filled: number; done: boolean }>;
+}
+
+/** Copies chunks into the parts: `head` (already read), then the rest of the stream. */
+export function chunkFiller(head: Uint8Array[], rest: AsyncIterator<Uint8Array>): PartFiller {
+  let offset = 0;
+  return {
+    async fill(buffer, at) {
+      while (at < buffer.byteLength) {
+        if (head.length === 0) {
+          const next = await rest.next();
+          if (next.done) return { buffer, filled: at, done: true };
+          head.push(next.value);
+        }
+        const chunk = head[0]!;
+        const n = Math.min(buffer.byteLength - at, chunk.byteLength - offset);
+        buffer.set(chunk.subarray(offset, offset + n), at);
+        at += n;
+        offset += n;
+        if (offset === chunk.byteLength) {
+          head.shift();
+          offset = 0;
+        }
+      }
+      return { buffer, filled: at, done: false };
+    },
+  };
+}
+
+/**
+ * Has a byte stream read straight into the parts (no chunk allocated or copied per read).
+ * `first` is what was read before, at most one part.
+ */
+export function byteStreamFiller(body: ByteStreamBody, first: Uint8Array): PartFiller {
+  let pending: Uint8Array | undefined = first;
+  return {
+    async fill(buffer, at) {
+      // Read before the first read: that detaches `buffer`, and a detached view has no length.
+      const { byteLength } = buffer;
+      if (pending) {
+        buffer.set(pending, at);
+        at += pending.byteLength;
+        pending = undefined;
+      }
+      while (at < byteLength) {
+        const { bytes, done } = await body.readInto(buffer.subarray(at));
+        // Only a stream cancelled meanwhile keeps the buffer: the upload is failing anyway.
+        if (bytes === undefined) throw new Error('The body stream was cancelled while being read.');
+        buffer = new Uint8Array(bytes.buffer, bytes.byteOffset - at, byteLength);
+        at += bytes.byteLength;
+        if (done) return { buffer, filled: at, done: true };
+      }
+      return { buffer, filled: at, done: false };
+    },
+  };
+}
+
+/**
  * Uploads a stream in parts. Why not lib-storage's `Upload`: it allocates (concatenates) a new
  * buffer per part and keeps sending the rest of the stream after a part failed; with 8 MiB parts
  * and 4 in flight a 1 GiB upload peaked at ~180 MiB RSS. Here `queueSize` part buffers are
  * allocated once and reused (one is filled while the others upload), so memory stays at about
  * `partSize * queueSize`; the first
  * failure (or the caller's abort signal) stops every request, and the upload is always aborted
- * on failure so no object is half-written.
- *
- * `head` is what was already read from `rest` (more than one part).
+ * on failure so no object is half-written. A body that ends within the first part is sent as one
+ * PutObject (`putOnce`) instead.
  */
 export async function uploadInParts(
   ctx: S3Context,
   key: string,
   params: PutParams,
-  head: Uint8Array[],
-  rest: AsyncIterator<Uint8Array>,
+  filler: PartFiller,
   options: DriverPutOptions,
+  putOnce: (bytes: Uint8Array) => Promise<string | undefined>,
 ): Promise<MultipartResult> {
   const { client } = ctx;
   const { queueSize, profile } = ctx.options;
@@ -48,6 +113,23 @@ export async function uploadInParts(
   const partSize = Math.max(ctx.options.partSize, Math.ceil((options.size ?? 0) / MAX_PARTS));
   const Bucket = params.Bucket!;
   const Key = params.Key!;
+  const pool = new BufferPool(partSize, queueSize, spareParts(ctx, partSize));
+  // The buffer being filled is never given back on failure: a read still running after an abort
+  // may write into it.
+  let buffer = await pool.take();
+  let filled = 0;
+  let done = false;
+  try {
+    ({ buffer, filled, done } = await untilAborted(filler.fill(buffer, 0), options.signal));
+    if (done) {
+      const etag = await putOnce(buffer.subarray(0, filled));
+      pool.release(buffer);
+      return { size: filled, etag, lastModified: undefined };
+    }
+  } catch (error) {
+    pool.keepSpares();
+    throw error;
+  }
   // Fail before sending gigabytes when the key is already taken.
   if (options.ifNoneMatch) await assertAbsent(ctx, 'put', key, Key);
 
@@ -58,14 +140,13 @@ export async function uploadInParts(
   const stop = (): void => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', stop, { once: true });
   if (options.signal?.aborted) stop();
-  const pool = new BufferPool(partSize, queueSize, spareParts(ctx, partSize));
   const inFlight = new Set<Promise<void>>();
   const parts: CompletedPart[] = [];
   let failure: unknown;
   let size = 0;
   let sent = 0;
 
-  const send = (buffer: Uint8Array, length: number): void => {
+  const send = (part: Uint8Array, length: number): void => {
     const PartNumber = ++sent;
     if (PartNumber > MAX_PARTS) {
       throw new StorageError(
@@ -74,6 +155,7 @@ export async function uploadInParts(
         { driver: profile.name, key },
       );
     }
+    size += length;
     const request = client
       .send(
         new UploadPartCommand({
@@ -81,7 +163,7 @@ export async function uploadInParts(
           Key,
           UploadId,
           PartNumber,
-          Body: buffer.subarray(0, length),
+          Body: part.subarray(0, length),
         }),
         { abortSignal: controller.signal },
       )
@@ -97,7 +179,7 @@ export async function uploadInParts(
         },
       )
       .finally(() => {
-        pool.release(buffer);
+        pool.release(part);
         inFlight.delete(request);
       });
     inFlight.add(request);
@@ -108,29 +190,19 @@ export async function uploadInParts(
   };
 
   try {
-    let buffer = await pool.take();
-    let filled = 0;
-    const fillFrom = async (chunk: Uint8Array): Promise<void> => {
-      size += chunk.byteLength;
-      for (let at = 0; at < chunk.byteLength; ) {
-        const n = Math.min(partSize - filled, chunk.byteLength - at);
-        buffer.set(chunk.subarray(at, at + n), filled);
-        filled += n;
-        at += n;
-        if (filled === partSize) {
-          send(buffer, filled);
-          buffer = await pool.take();
-          checkStopped();
-          filled = 0;
-        }
-      }
-    };
-    while (head.length > 0) await fillFrom(head.shift()!);
     for (;;) {
-      const next = await untilAborted(rest.next(), controller.signal);
+      if (filled === partSize) {
+        send(buffer, filled);
+        buffer = await pool.take();
+        checkStopped();
+        filled = 0;
+      }
+      if (done) break;
+      ({ buffer, filled, done } = await untilAborted(
+        filler.fill(buffer, filled),
+        controller.signal,
+      ));
       checkStopped();
-      if (next.done) break;
-      await fillFrom(next.value);
     }
     if (filled > 0) send(buffer, filled);
     else pool.release(buffer);
@@ -139,7 +211,7 @@ export async function uploadInParts(
     // Ceph ignores If-None-Match on completion: check the key once more, as late as possible.
     if (options.ifNoneMatch) await assertAbsent(ctx, 'put', key, Key);
     parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
-    const done = await client.send(
+    const completed = await client.send(
       new CompleteMultipartUploadCommand({
         Bucket,
         Key,
@@ -149,7 +221,7 @@ export async function uploadInParts(
       }),
       { abortSignal: controller.signal },
     );
-    if (done.ETag) return { size, etag: quoteEtag(done.ETag), lastModified: undefined };
+    if (completed.ETag) return { size, etag: quoteEtag(completed.ETag), lastModified: undefined };
     // Ceph answers CompleteMultipartUpload with an empty ETag: read it back.
     const after = await client.send(new HeadObjectCommand({ Bucket, Key }));
     return { size, etag: quoteEtag(after.ETag), lastModified: after.LastModified };

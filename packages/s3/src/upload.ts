@@ -1,9 +1,18 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ObjectInfo } from '@stowage/core';
-import type { DriverBody, DriverPutOptions } from '@stowage/core/driver';
+import { type DriverBody, type DriverPutOptions, isByteStreamBody } from '@stowage/core/driver';
 import { fail, quoteEtag, type S3Context } from './context.js';
 import { encodeMetadata } from './metadata.js';
-import { type PutParams, untilAborted, uploadInParts } from './multipart.js';
+import {
+  byteStreamFiller,
+  chunkFiller,
+  type PutParams,
+  untilAborted,
+  uploadInParts,
+} from './multipart.js';
+
+/** The first read of a byte stream: a body that ends within it is sent without a part buffer. */
+const FIRST_READ = 256 * 1024;
 
 /** The largest single PutObject S3 accepts. */
 const MAX_SINGLE_PUT = 5 * 1024 * 1024 * 1024;
@@ -12,7 +21,8 @@ const MAX_SINGLE_PUT = 5 * 1024 * 1024 * 1024;
  * Stores `body` at `key`: bytes and streams that end within one part are a single PutObject with
  * a Content-Length; longer streams are a multipart upload holding about
  * `partSize * queueSize` bytes at a time, aborted on any failure so nothing is half-written
- * (see {@link uploadInParts}).
+ * (see {@link uploadInParts}). A byte stream (a disk object's body, for one) is read straight into
+ * the part buffers.
  */
 export async function putObject(
   ctx: S3Context,
@@ -49,6 +59,32 @@ export async function putObject(
       const etag = await putOnce(ctx, params, body, options.signal);
       return stored(body.byteLength, etag);
     }
+    const once = (bytes: Uint8Array) => putOnce(ctx, params, bytes, options.signal);
+    if (isByteStreamBody(body)) {
+      try {
+        // A first read of its own: a small body never takes a part buffer.
+        const first = await untilAborted(body.readInto(new Uint8Array(FIRST_READ)), options.signal);
+        if (first.done) {
+          const bytes = first.bytes ?? new Uint8Array(0);
+          return stored(bytes.byteLength, await once(bytes));
+        }
+        const filler = byteStreamFiller(body, first.bytes!);
+        const { size, etag, lastModified } = await uploadInParts(
+          ctx,
+          key,
+          params,
+          filler,
+          options,
+          once,
+        );
+        return stored(size, etag, lastModified);
+      } catch (error) {
+        // Lets the caller's stream release what it holds. Not awaited: a stalled source would
+        // never answer.
+        body.cancel(error).catch(() => undefined);
+        throw error;
+      }
+    }
     const source = body instanceof Uint8Array ? bytesOnce(body) : body;
     const iterator = source[Symbol.asyncIterator]();
     try {
@@ -59,19 +95,19 @@ export async function putObject(
         const next = await untilAborted(iterator.next(), options.signal);
         if (next.done) {
           const bytes = head.length === 1 ? head[0]! : Buffer.concat(head, headBytes);
-          const etag = await putOnce(ctx, params, bytes, options.signal);
-          return stored(headBytes, etag);
+          return stored(headBytes, await once(bytes));
         }
         head.push(next.value);
         headBytes += next.value.byteLength;
       }
+      const filler = chunkFiller(head, iterator);
       const { size, etag, lastModified } = await uploadInParts(
         ctx,
         key,
         params,
-        head,
-        iterator,
+        filler,
         options,
+        once,
       );
       return stored(size, etag, lastModified);
     } finally {

@@ -6,13 +6,14 @@
  *
  * @packageDocumentation
  */
-export { readAll, streamOfBytes } from '../body.js';
+export { isByteStreamBody, readAll, streamOfBytes } from '../body.js';
 export type { Capabilities } from '../capabilities.js';
 export { NO_CAPABILITIES } from '../capabilities.js';
 export { prefixedDriver } from '../compose/prefixed.js';
 export { mapLimit } from '../concurrency.js';
 export { contentTypeFor } from '../content-type.js';
 export type {
+  ByteStreamBody,
   Driver,
   DriverBody,
   DriverCopyOptions,

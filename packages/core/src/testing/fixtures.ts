@@ -56,6 +56,31 @@ export function webStreamOf(bytes: Uint8Array, size: number): ReadableStream<Uin
   });
 }
 
+/**
+ * A web byte stream (`type: 'bytes'`, like a disk object's body) that fills each read with up to
+ * `size` bytes of `bytes`, whatever the reader's buffer.
+ */
+export function byteStreamOf(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
+  let at = 0;
+  return new ReadableStream({
+    type: 'bytes',
+    autoAllocateChunkSize: size,
+    pull(controller: ReadableByteStreamController) {
+      const request = controller.byobRequest!;
+      const view = request.view as Uint8Array;
+      const n = Math.min(view.byteLength, size, bytes.byteLength - at);
+      if (n === 0) {
+        controller.close();
+        request.respond(0);
+        return;
+      }
+      view.set(bytes.subarray(at, at + n));
+      at += n;
+      request.respond(n);
+    },
+  });
+}
+
 /** A byte-mode Node Readable (like a file stream) that pushes `bytes` in chunks. */
 export function nodeReadableOf(bytes: Uint8Array, size: number): Readable {
   const chunks = chunksOf(bytes, size);
