@@ -4,12 +4,14 @@ import { accessSync, constants } from 'node:fs';
 
 /**
  * V8 lets the young generation grow to two 16 MiB semi-spaces: a migration with 16 copies in
- * flight keeps enough objects alive across collections to reach it, and its peak RSS with it
- * (5,000 objects S3 -> disk: 137-150 MiB, of which 32 MiB new space; with 4 MiB semi-spaces
- * 116-124 MiB at the same CPU, see bench/migrate). The flag can only be given when Node starts,
- * and a `#!/usr/bin/env -S node --flag` line breaks on busybox (Alpine) and in npm's Windows
- * shims, so `stowage migrate` replaces itself once (execve: the same process, not a child) with
- * the flag added. A flag of the caller's, in the command line or NODE_OPTIONS, is kept instead.
+ * flight keeps enough objects alive across collections to reach it, and its peak RSS with it. The
+ * flag can only be given when Node starts, and a `#!/usr/bin/env -S node --flag` line breaks on
+ * busybox (Alpine) and in npm's Windows shims, so `stowage migrate` replaces itself once (execve:
+ * the same process, not a child) with 8 MiB semi-spaces. Peak RSS measured on one machine, Node 24,
+ * semi-spaces of 16 (default) / 8 / 4 MiB: 5,000 x 16 KiB disk -> S3 120-127 / 112-114 / 137-146;
+ * S3 -> disk 155-160 / 125-129 / 117-118; 200 x 1 MiB 141-145 / 128-132 / 144-145; 20 x 64 MiB
+ * 135 / 128 at 8 / 4 (smaller young generations promote more to the old one: 4 is worse on two
+ * rows). Same wall times. A flag of the caller's, in the command line or NODE_OPTIONS, is kept.
  */
 const SEMI_SPACE = '--max-semi-space-size';
 
@@ -33,7 +35,7 @@ function withSmallYoungGeneration(): void {
   try {
     execve.call(process, process.execPath, [
       process.execPath,
-      `${SEMI_SPACE}=4`,
+      `${SEMI_SPACE}=8`,
       ...process.execArgv,
       ...process.argv.slice(1),
     ]);

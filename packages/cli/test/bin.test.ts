@@ -85,7 +85,7 @@ describe.skipIf(!built)('the built stowage binary', () => {
     expect(rerun.stdout).toMatch(new RegExp(`skipped: +${present} objects`));
   }, 60_000);
 
-  // bin.ts: a migration replaces itself once (same process) with 4 MiB semi-spaces for V8's young
+  // bin.ts: a migration replaces itself once (same process) with 8 MiB semi-spaces for V8's young
   // generation, which is what keeps its peak RSS under 128 MiB; a caller's own setting wins.
   describe.skipIf(process.platform !== 'linux')('the young generation of a migration', () => {
     /** The command line of a running migration, read once it has copied something. */
@@ -109,14 +109,14 @@ describe.skipIf(!built)('the built stowage binary', () => {
 
     it('is capped by re-executing the same process, without a warning', async () => {
       const { args, stderr } = await commandLineOf({}, 'young-default');
-      expect(args.slice(1, 3)).toEqual(['--max-semi-space-size=4', BIN]);
+      expect(args.slice(1, 3)).toEqual(['--max-semi-space-size=8', BIN]);
       expect(args.slice(3, 4)).toEqual(['migrate']);
       expect(stderr).not.toMatch(/Warning/);
     }, 30_000);
 
     it('is left to the caller who sets it in NODE_OPTIONS', async () => {
       const { args } = await commandLineOf(
-        { NODE_OPTIONS: '--max-semi-space-size=8' },
+        { NODE_OPTIONS: '--max-semi-space-size=16' },
         'young-caller',
       );
       expect(args.slice(1, 3)).toEqual([BIN, 'migrate']);
