@@ -124,6 +124,7 @@ export async function uploadInParts(
     if (done) {
       const etag = await putOnce(buffer.subarray(0, filled));
       pool.release(buffer);
+      pool.keepSpares();
       return { size: filled, etag, lastModified: undefined };
     }
   } catch (error) {

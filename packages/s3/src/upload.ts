@@ -6,6 +6,7 @@ import { encodeMetadata } from './metadata.js';
 import {
   byteStreamFiller,
   chunkFiller,
+  type PartFiller,
   type PutParams,
   untilAborted,
   uploadInParts,
@@ -60,6 +61,17 @@ export async function putObject(
       return stored(body.byteLength, etag);
     }
     const once = (bytes: Uint8Array) => putOnce(ctx, params, bytes, options.signal);
+    const inParts = async (filler: PartFiller): Promise<ObjectInfo> => {
+      const { size, etag, lastModified } = await uploadInParts(
+        ctx,
+        key,
+        params,
+        filler,
+        options,
+        once,
+      );
+      return stored(size, etag, lastModified);
+    };
     if (isByteStreamBody(body)) {
       try {
         // A first read of its own: a small body never takes a part buffer.
@@ -68,16 +80,7 @@ export async function putObject(
           const bytes = first.bytes ?? new Uint8Array(0);
           return stored(bytes.byteLength, await once(bytes));
         }
-        const filler = byteStreamFiller(body, first.bytes!);
-        const { size, etag, lastModified } = await uploadInParts(
-          ctx,
-          key,
-          params,
-          filler,
-          options,
-          once,
-        );
-        return stored(size, etag, lastModified);
+        return await inParts(byteStreamFiller(body, first.bytes!));
       } catch (error) {
         // Lets the caller's stream release what it holds. Not awaited: a stalled source would
         // never answer.
@@ -100,16 +103,7 @@ export async function putObject(
         head.push(next.value);
         headBytes += next.value.byteLength;
       }
-      const filler = chunkFiller(head, iterator);
-      const { size, etag, lastModified } = await uploadInParts(
-        ctx,
-        key,
-        params,
-        filler,
-        options,
-        once,
-      );
-      return stored(size, etag, lastModified);
+      return await inParts(chunkFiller(head, iterator));
     } finally {
       // Lets the caller's stream release its resources when we stop early. Not awaited: a stalled
       // source would never answer.

@@ -14,7 +14,7 @@ import {
   statFd,
   unlinkQuietly,
 } from './fd.js';
-import { knownFolder, rememberFolder } from './folders.js';
+import { knownFolder, perRoot, rememberFolder } from './folders.js';
 import { sweepOrphans, tempName } from './owner.js';
 import { errno, type SafeRoot } from './safe-path.js';
 import type { ObjectMeta } from './sidecar.js';
@@ -69,7 +69,7 @@ export async function statKey(safe: SafeRoot, key: string): Promise<Stats> {
 }
 
 /** Per root (driver): when each folder was last swept of dead writers' temporary files. */
-const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
+const sweptBy = perRoot<number>();
 
 /**
  * The real path of the existing folder `dir`, checked before anything is created in it; undefined
@@ -87,7 +87,7 @@ async function existingFolder(safe: SafeRoot, dir: string): Promise<string | und
 }
 
 /** Per root: folders being resolved now, so that concurrent writes into one folder share it. */
-const resolvingBy = new WeakMap<SafeRoot, Map<string, Promise<string>>>();
+const resolvingBy = perRoot<Promise<string>>();
 
 /**
  * The real folder for `path` (its parent), resolved and created when missing. Writes that arrive
@@ -98,11 +98,7 @@ const resolvingBy = new WeakMap<SafeRoot, Map<string, Promise<string>>>();
  */
 async function resolveFolder(safe: SafeRoot, dir: string, path: string, key: string) {
   const own = async () => (await existingFolder(safe, dir)) ?? (await safe.parentFor(path, key));
-  let resolving = resolvingBy.get(safe);
-  if (!resolving) {
-    resolving = new Map();
-    resolvingBy.set(safe, resolving);
-  }
+  const resolving = resolvingBy(safe);
   const shared = resolving.get(dir);
   if (shared) return shared.catch(own);
   const mine = own();
@@ -119,11 +115,7 @@ async function resolveFolder(safe: SafeRoot, dir: string, path: string, key: str
  * before anything is created (a link out of the root is refused untouched), made when missing.
  */
 export async function openTemp(safe: SafeRoot, path: string, key: string, sync = false) {
-  let swept = sweptBy.get(safe);
-  if (!swept) {
-    swept = new Map();
-    sweptBy.set(safe, swept);
-  }
+  const swept = sweptBy(safe);
   const name = basename(path);
   for (let attempt = 0; ; attempt++) {
     let dir = dirname(path);

@@ -17,15 +17,19 @@ const LIMIT = 10_000;
  * in anywhere on the way would lead to another folder, and realpath reads every component of the
  * path. Used for the folders of keys (files.ts) and of locks and metadata (sidecar.ts, key-lock.ts).
  */
-const byRoot = new WeakMap<SafeRoot, Map<string, Resolved>>();
+const foldersOf = perRoot<Resolved>();
 
-function foldersOf(root: SafeRoot): Map<string, Resolved> {
-  let folders = byRoot.get(root);
-  if (!folders) {
-    folders = new Map();
-    byRoot.set(root, folders);
-  }
-  return folders;
+/** A map per root (driver), made on first use and dropped with the root. */
+export function perRoot<V>(): (root: SafeRoot) => Map<string, V> {
+  const maps = new WeakMap<SafeRoot, Map<string, V>>();
+  return (root) => {
+    let map = maps.get(root);
+    if (!map) {
+      map = new Map();
+      maps.set(root, map);
+    }
+    return map;
+  };
 }
 
 /** Records that `dir` (with this device and inode) led to `real`. */
@@ -45,7 +49,7 @@ export function rememberFolder(
  * Null when it is missing now; undefined when it must be resolved again.
  */
 export function knownFolder(root: SafeRoot, dir: string): string | null | undefined {
-  const known = byRoot.get(root)?.get(dir);
+  const known = foldersOf(root).get(dir);
   if (!known || !root.quietClose) return undefined;
   const now = statSync(dir, { throwIfNoEntry: false });
   if (now === undefined) return null;
@@ -58,7 +62,7 @@ export function knownFolder(root: SafeRoot, dir: string): string | null | undefi
  */
 export function isRealFolderSync(root: SafeRoot, dir: string): boolean {
   const now = statSync(dir);
-  const known = byRoot.get(root)?.get(dir);
+  const known = foldersOf(root).get(dir);
   if (known && known.dev === now.dev && known.ino === now.ino) return known.real === dir;
   const real = realpathSync.native(dir);
   rememberFolder(root, dir, now, real);

@@ -5,7 +5,7 @@ import { dirname, join, sep } from 'node:path';
 import { StorageError } from '../../errors.js';
 import type { Visibility } from '../../types.js';
 import { closeFd, createFile, fdPath, openFd, readFd, statFd } from './fd.js';
-import { isRealFolderSync } from './folders.js';
+import { isRealFolderSync, perRoot } from './folders.js';
 import { sweepOrphans, tempName } from './owner.js';
 import { errno, META_DIR, type SafeRoot } from './safe-path.js';
 
@@ -190,7 +190,7 @@ async function metaParent(root: SafeRoot, path: string, key: string): Promise<st
 }
 
 /** Per root: when each metadata folder was last swept of dead writers' temporary files. */
-const sweptBy = new WeakMap<SafeRoot, Map<string, number>>();
+const sweptBy = perRoot<number>();
 
 /** Writes the sidecar of `key` atomically (a temporary file renamed into place). */
 export async function writeSidecar(
@@ -201,11 +201,7 @@ export async function writeSidecar(
 ): Promise<void> {
   const path = sidecarPath(root, key);
   const dir = await metaParent(root, path, key);
-  let swept = sweptBy.get(root);
-  if (!swept) {
-    swept = new Map();
-    sweptBy.set(root, swept);
-  }
+  const swept = sweptBy(root);
   const sweeping = sweepOrphans(swept, dir);
   if (sweeping) await sweeping;
   const temp = join(dir, tempName('meta'));
