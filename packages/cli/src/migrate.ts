@@ -11,6 +11,7 @@ import type {
 } from './migrate-types.js';
 import { noTotals } from './migrate-types.js';
 import { SortedCursor } from './sorted-cursor.js';
+import { readWhole, WHOLE_BUFFER_MIN, WholeBuffers } from './whole-buffers.js';
 import { WorkQueue } from './work-queue.js';
 
 export type * from './migrate-types.js';
@@ -37,6 +38,8 @@ const WHOLE_OBJECT_LIMIT = 8 * MiB;
  * interrupt leaves whole objects rather than many half-sent ones.
  */
 const STREAMED_OBJECT_RESERVE = 32 * MiB;
+/** Free whole-object buffers kept for the next objects (see WholeBuffers). */
+const WHOLE_BUFFERS_KEPT = 16 * MiB;
 /** A disk writes a stream as it comes: only the chunks in flight are held. */
 const STREAMED_TO_DISK_RESERVE = 1 * MiB;
 const TRANSFER_EVENT_INTERVAL_MS = 100;
@@ -120,6 +123,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   if (signal?.aborted) stopInner();
   signal?.addEventListener('abort', stopInner, { once: true });
   const budget = new MemoryBudget(MEMORY_BUDGET);
+  const buffers = new WholeBuffers(WHOLE_BUFFERS_KEPT);
   const compare = { from, to, signal: inner.signal };
 
   // What the target already holds, from its listing merged with the source's instead of a HEAD
@@ -179,7 +183,16 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
           read += n;
           countBytes(n);
         });
-    const body = stream ? stream.body : await object.bytes();
+    // Given back to `buffers` once the target has the object.
+    let reused: Uint8Array | undefined;
+    let body: Uint8Array | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
+    if (stream) body = stream.body;
+    else if (object.size >= WHOLE_BUFFER_MIN) {
+      const into = buffers.take(object.size);
+      ({ buffer: reused, read } = await readWhole(object.body(), into, object.size));
+      if (read !== object.size) throw incomplete(entry.key, object.size, read, 0);
+      body = reused.subarray(0, read);
+    } else body = await object.bytes();
     if (body instanceof Uint8Array) {
       read = body.byteLength;
       countBytes(read);
@@ -197,12 +210,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
         return await copyWithin(entry);
       }
       if (read !== object.size || written.size !== object.size) {
-        throw new StorageError(
-          'UNKNOWN',
-          `The copy of ${JSON.stringify(entry.key)} is incomplete: the source has ${object.size} bytes, ${read} were read and ${written.size} written.`,
-          { key: entry.key, operation: 'put', retryable: true },
-        );
+        throw incomplete(entry.key, object.size, read, written.size);
       }
+      if (reused) buffers.give(reused);
       return object.size;
     } catch (error) {
       totals.transferredBytes -= read;
@@ -323,6 +333,14 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
 }
 
 const KEPT = 'the target has this key (overwrite: false)';
+
+function incomplete(key: string, size: number, read: number, written: number): StorageError {
+  return new StorageError(
+    'UNKNOWN',
+    `The copy of ${JSON.stringify(key)} is incomplete: the source has ${size} bytes, ${read} were read and ${written} written.`,
+    { key, operation: 'put', retryable: true },
+  );
+}
 
 function asStorageError(error: unknown, key: string): StorageError {
   if (isStorageError(error)) return error;

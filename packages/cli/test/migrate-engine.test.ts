@@ -78,6 +78,67 @@ describe('migrate (engine)', () => {
     }
   });
 
+  it('objects of 256 KiB to 8 MiB (read into reused buffers) arrive byte for byte, disk <-> memory', async () => {
+    const MiB = 1024 * 1024;
+    const sizes = [256 * 1024, 300_001, MiB, MiB + 1, 700_000, MiB, 3 * MiB + 5, 8 * MiB, MiB - 1];
+    const objects = new Map(sizes.map((size, i) => [`mid/${i}.bin`, randomBytes(size)]));
+    const source = diskAt('mid-source');
+    for (const [key, bytes] of objects) await source.put(key, bytes);
+    const memoryCopy = createStorage(memory());
+    const diskCopy = diskAt('mid-target');
+    for (const [from, to] of [
+      [source, memoryCopy],
+      [memoryCopy, diskCopy],
+    ] as const) {
+      let transferred = 0;
+      const summary = await migrate({
+        from,
+        to,
+        concurrency: 3,
+        onProgress: (e) => {
+          transferred = e.totals.transferredBytes;
+        },
+      });
+      expect(summary).toMatchObject({ copied: sizes.length, failed: 0 });
+      expect(transferred).toBe(sizes.reduce((a, b) => a + b, 0));
+      for (const [key, bytes] of objects) {
+        expect(Buffer.from(await to.getBytes(key)).equals(bytes), key).toBe(true);
+      }
+    }
+  });
+
+  it('a buffer whose put failed is never reused: a target still holding it keeps its bytes', async () => {
+    const MiB = 1024 * 1024;
+    const from = createStorage(memory());
+    const contents = ['a', 'b', 'c', 'd', 'e'].map((name, i) => {
+      const bytes = new Uint8Array(MiB).fill(i + 1);
+      return { key: `${name}.bin`, bytes };
+    });
+    for (const { key, bytes } of contents) await from.put(key, bytes);
+    const inner = memory();
+    // A put that fails but keeps the body it was given (a request the failure left running).
+    let held: Uint8Array | undefined;
+    const to = createStorage({
+      ...inner,
+      put: (key, body, options) => {
+        if (key === 'a.bin') {
+          held = body as Uint8Array;
+          return Promise.reject(
+            new StorageError('PERMISSION_DENIED', 'Access denied for "a.bin".'),
+          );
+        }
+        return inner.put(key, body, options);
+      },
+    } satisfies Driver);
+    const summary = await migrate({ from, to, concurrency: 1 });
+    expect(summary).toMatchObject({ copied: 4, failed: 1 });
+    expect(held?.byteLength).toBe(MiB);
+    expect(held?.every((byte) => byte === 1)).toBe(true);
+    for (const { key, bytes } of contents.slice(1)) {
+      expect(Buffer.from(await to.getBytes(key)).equals(bytes), key).toBe(true);
+    }
+  });
+
   it('copies disk -> memory with content type, cache control, disposition, visibility and metadata', async () => {
     const root = join(tmp.path, 'meta-source');
     const from = createStorage(disk({ root }));
