@@ -85,13 +85,13 @@ describe.skipIf(!built)('the built stowage binary', () => {
     expect(rerun.stdout).toMatch(new RegExp(`skipped: +${present} objects`));
   }, 60_000);
 
-  // bin.ts: a migration replaces itself once (same process) with 8 MiB semi-spaces for V8's young
+  // bin.ts: a migration replaces itself once (same process) with 4 MiB semi-spaces for V8's young
   // generation, which is what keeps its peak RSS under 128 MiB; a caller's own setting wins.
   describe.skipIf(process.platform !== 'linux')('the young generation of a migration', () => {
     /** The command line of a running migration, read once it has copied something. */
-    async function commandLineOf(env: NodeJS.ProcessEnv, out: string) {
+    async function commandLineOf(env: NodeJS.ProcessEnv, out: string, nodeArgs: string[] = []) {
       const args = ['migrate', '--from', 'disk:media', '--to', `disk:${out}`, '--concurrency', '1'];
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp.path, env });
+      const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: tmp.path, env });
       let stderr = '';
       const copying = new Promise<void>((resolve) => {
         child.stderr.on('data', (data: Buffer) => {
@@ -109,7 +109,7 @@ describe.skipIf(!built)('the built stowage binary', () => {
 
     it('is capped by re-executing the same process, without a warning', async () => {
       const { args, stderr } = await commandLineOf({}, 'young-default');
-      expect(args.slice(1, 3)).toEqual(['--max-semi-space-size=8', BIN]);
+      expect(args.slice(1, 3)).toEqual(['--max-semi-space-size=4', BIN]);
       expect(args.slice(3, 4)).toEqual(['migrate']);
       expect(stderr).not.toMatch(/Warning/);
     }, 30_000);
@@ -120,6 +120,12 @@ describe.skipIf(!built)('the built stowage binary', () => {
         'young-caller',
       );
       expect(args.slice(1, 3)).toEqual([BIN, 'migrate']);
+    }, 30_000);
+
+    it('is left alone under a debugger, which then sees one start', async () => {
+      const { args, stderr } = await commandLineOf({}, 'young-inspect', ['--inspect=127.0.0.1:0']);
+      expect(args.slice(1, 4)).toEqual(['--inspect=127.0.0.1:0', BIN, 'migrate']);
+      expect(stderr.match(/Debugger listening/g)).toHaveLength(1);
     }, 30_000);
   });
 });
