@@ -11,7 +11,7 @@ import type {
 } from './migrate-types.js';
 import { noTotals } from './migrate-types.js';
 import { SortedCursor } from './sorted-cursor.js';
-import { readWhole, WHOLE_BUFFER_MIN, WholeBuffers } from './whole-buffers.js';
+import { readWhole, WHOLE_BUFFER_MIN, WholeBuffers, wholeBufferSize } from './whole-buffers.js';
 import { WorkQueue } from './work-queue.js';
 
 export type * from './migrate-types.js';
@@ -38,7 +38,7 @@ const WHOLE_OBJECT_LIMIT = 8 * MiB;
  * interrupt leaves whole objects rather than many half-sent ones.
  */
 const STREAMED_OBJECT_RESERVE = 32 * MiB;
-/** Free whole-object buffers kept for the next objects (see WholeBuffers). */
+/** Free whole-object buffers kept for the next objects (see WholeBuffers), beside the budget. */
 const WHOLE_BUFFERS_KEPT = 16 * MiB;
 /** A disk writes a stream as it comes: only the chunks in flight are held. */
 const STREAMED_TO_DISK_RESERVE = 1 * MiB;
@@ -148,7 +148,11 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const streamedReserve = to.driver === 'disk' ? STREAMED_TO_DISK_RESERVE : STREAMED_OBJECT_RESERVE;
   const copyOnce = async (entry: Entry): Promise<number> => {
     const release = await budget.reserve(
-      entry.size <= WHOLE_OBJECT_LIMIT ? entry.size : streamedReserve,
+      entry.size > WHOLE_OBJECT_LIMIT
+        ? streamedReserve
+        : entry.size >= WHOLE_BUFFER_MIN
+          ? wholeBufferSize(entry.size)
+          : entry.size,
       inner.signal,
     );
     try {

@@ -18,7 +18,7 @@ export class WholeBuffers {
 
   /** A buffer of at least `size` bytes (its contents are whatever was there before). */
   take(size: number): Uint8Array {
-    const capacity = capacityFor(size);
+    const capacity = wholeBufferSize(size);
     const buffer = this.free.get(capacity)?.pop();
     if (buffer) {
       this.kept -= capacity;
@@ -31,7 +31,7 @@ export class WholeBuffers {
 
   give(buffer: Uint8Array): void {
     const capacity = buffer.byteLength;
-    if (capacity !== capacityFor(capacity) || this.kept + capacity > this.keepBytes) return;
+    if (capacity !== wholeBufferSize(capacity) || this.kept + capacity > this.keepBytes) return;
     let list = this.free.get(capacity);
     if (!list) {
       list = [];
@@ -45,7 +45,8 @@ export class WholeBuffers {
 /** Objects from this size on are read into a reused buffer; smaller ones are cheap garbage. */
 export const WHOLE_BUFFER_MIN = 256 * 1024;
 
-function capacityFor(size: number): number {
+/** The size of the buffer an object of `size` bytes is read into. */
+export function wholeBufferSize(size: number): number {
   return Math.max(WHOLE_BUFFER_MIN, 2 ** Math.ceil(Math.log2(Math.max(size, 1))));
 }
 
