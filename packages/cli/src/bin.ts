@@ -12,7 +12,7 @@ import { accessSync, constants } from 'node:fs';
  * 111-122 / 122-124; S3 -> disk 136-144 / 119-124; 200 x 1 MiB 116 / 111; 20 x 64 MiB 135 / 128.
  * Same speed (S3 -> disk 4.3 / 4.1 s of user CPU). A flag of the caller's, in the command line or
  * NODE_OPTIONS, is kept; under a debugger (`--inspect*`) nothing is re-executed, so it attaches
- * once.
+ * once. `--expose-gc` is given too, for heap-trim.ts (the old generation).
  */
 const SEMI_SPACE = '--max-semi-space-size';
 
@@ -37,6 +37,8 @@ function withSmallYoungGeneration(): void {
     execve.call(process, process.execPath, [
       process.execPath,
       `${SEMI_SPACE}=4`,
+      // For heap-trim.ts: a full collection when the heap has grown past the last one's.
+      '--expose-gc',
       ...process.execArgv,
       ...process.argv.slice(1),
     ]);

@@ -8,6 +8,7 @@ import {
 } from '@stowage/core';
 import { parseCommandArgs, wholeNumberOption } from '../args.js';
 import { formatBytes, formatDuration, plural } from '../format.js';
+import { trimHeap } from '../heap-trim.js';
 import { type CommandContext, CommandFailure, UsageError } from '../io.js';
 import { type MigrateSummary, migrate } from '../migrate.js';
 import { checkPrefix } from '../prefix.js';
@@ -108,6 +109,7 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
     );
     const progress = createProgress({ stream: ctx.err, tty: ctx.err.isTTY, dryRun });
     let summary: MigrateSummary;
+    const stopTrimming = trimHeap();
     try {
       summary = await migrate({
         from: from.storage,
@@ -127,6 +129,7 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
       });
     } catch (error) {
       progress.finish();
+      stopTrimming();
       if (!isStorageError(error)) throw error;
       ctx.err.line(`error: the migration stopped: ${error.code} ${error.message}`);
       if (CONFIGURATION_CODES.includes(error.code)) {
@@ -135,6 +138,7 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
       return 1;
     }
     progress.finish();
+    stopTrimming();
     printSummary(summary, to.storage, ctx);
     if (summary.failed > 0) {
       ctx.err.line('');
