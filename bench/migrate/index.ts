@@ -12,7 +12,9 @@
  * Needs S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (S3_REGION) and the built packages
  * (`pnpm bench migrate` builds them). Options (`pnpm tsx bench/migrate/index.ts --rows small`):
  * `--rows small,down,big,mid,noop`, `--rounds N`, `--big COUNTxMIB`, `--small COUNT`,
- * `--tools stowage,rclone,aws`. A bucket is created for the run and deleted at the end; no file
+ * `--tools stowage,rclone,aws,floor`. `floor` runs on the S3 -> disk row only: down-floor.mjs,
+ * Stowage's S3 reads with each file written by one writeFileSync (no temporary file, no metadata
+ * sidecar), what `stowage migrate` would cost without the disk driver's guarantees. A bucket is created for the run and deleted at the end; no file
  * with secrets is left behind (rclone and the AWS CLI get theirs from the environment).
  */
 import { execFile } from 'node:child_process';
@@ -45,7 +47,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string', default: '3' },
     big: { type: 'string', default: '20x64' },
     small: { type: 'string', default: '5000' },
-    tools: { type: 'string', default: 'stowage,rclone,aws' },
+    tools: { type: 'string', default: 'stowage,rclone,aws,floor' },
   },
 });
 const rounds = Number(flags.rounds);
@@ -60,14 +62,15 @@ const region = process.env.S3_REGION ?? 'us-east-1';
 if (!endpoint) throw new Error('Set S3_ENDPOINT, S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY.');
 
 const stowageBin = fileURLToPath(new URL('../../packages/cli/dist/bin.js', import.meta.url));
+const floorScript = fileURLToPath(new URL('./down-floor.mjs', import.meta.url));
 const rcloneBin = '/usr/bin/rclone';
 // /usr/bin/aws explicitly: a pyenv shim may come first on PATH.
 const awsBin = '/usr/bin/aws';
 
-type Tool = 'stowage' | 'rclone' | 'aws';
+type Tool = 'stowage' | 'rclone' | 'aws' | 'floor';
 const tools = (flags.tools.split(',') as Tool[]).filter((tool) => {
   const installed =
-    tool === 'stowage'
+    tool === 'stowage' || tool === 'floor'
       ? existsSync(stowageBin)
       : existsSync(tool === 'rclone' ? rcloneBin : awsBin);
   if (!installed) console.log(`(${tool} is not installed: left out)`);
@@ -92,6 +95,10 @@ function args(tool: Tool, from: Place, to: Place): string[] {
     if (tool === 'stowage') return 'env';
     return tool === 'rclone' ? `bench:${bucket}/${p.s3}` : `s3://${bucket}/${p.s3}`;
   };
+  if (tool === 'floor') {
+    if (!('disk' in to)) throw new Error('floor copies S3 -> disk only');
+    return [process.execPath, floorScript, to.disk];
+  }
   if (tool === 'stowage') {
     return [
       stowageBin,
@@ -112,7 +119,7 @@ function args(tool: Tool, from: Place, to: Place): string[] {
 
 function envFor(tool: Tool, s3Prefix: string | undefined): NodeJS.ProcessEnv {
   const base = { PATH: process.env.PATH, HOME: work, LANG: 'C.UTF-8' };
-  if (tool === 'stowage') {
+  if (tool === 'stowage' || tool === 'floor') {
     return {
       ...base,
       USE_S3: 'true',
@@ -214,6 +221,8 @@ async function deletePrefix(prefix: string): Promise<void> {
 interface Row {
   name: string;
   id: string;
+  /** Only these tools (default: all). */
+  only?: Tool[];
   /** A fresh run: where from, where to, and what to clean afterwards. */
   place: (tool: Tool, round: number) => { from: Place; to: Place; cleanup: () => Promise<void> };
 }
@@ -234,6 +243,7 @@ const allRows: Row[] = [
   {
     id: 'down',
     name: `${smallCount.toLocaleString('en')} x 16 KiB S3 -> disk`,
+    only: ['stowage', 'rclone', 'aws', 'floor'],
     place: (tool, round) => {
       const dir = join(work, `down-${tool}-${round}`);
       // Removed with `work` at the end, not between runs: on ext4 without a journal (this VM's
@@ -260,6 +270,8 @@ const allRows: Row[] = [
   },
 ];
 const rows = allRows.filter((r) => rowsWanted.includes(r.id));
+const runsOn = (r: Row, tool: Tool): boolean => (r.only ? r.only.includes(tool) : tool !== 'floor');
+const copier = tools.find((tool) => tool !== 'floor') ?? 'stowage';
 
 try {
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -276,16 +288,18 @@ try {
   if (rows.some((r) => r.id === 'mid')) await makeFiles(midDir, 200, MiB);
   // The S3 -> disk source, and each tool's full target for the no-op re-run (not timed).
   if (rows.some((r) => r.id === 'down'))
-    await run(tools.includes('rclone') ? 'rclone' : tools[0]!, { disk: smallDir }, { s3: 'seed' });
+    await run(tools.includes('rclone') ? 'rclone' : copier, { disk: smallDir }, { s3: 'seed' });
   if (rows.some((r) => r.id === 'noop')) {
-    for (const tool of tools) await run(tool, { disk: smallDir }, { s3: `noop-${tool}` });
+    for (const tool of tools.filter((t) => t !== 'floor')) {
+      await run(tool, { disk: smallDir }, { s3: `noop-${tool}` });
+    }
   }
 
   const results = new Map<string, Run[]>();
   for (let round = 0; round < rounds; round++) {
     for (const r of rows) {
       const order = tools.map((_, i) => tools[(i + round) % tools.length]!);
-      for (const tool of order) {
+      for (const tool of order.filter((t) => runsOn(r, t))) {
         const { from, to, cleanup } = r.place(tool, round);
         const result = await run(tool, from, to);
         await cleanup();
@@ -307,6 +321,7 @@ try {
   for (const r of rows) {
     const cells = tools.map((tool) => {
       const runs = results.get(`${r.id}/${tool}`) ?? [];
+      if (runs.length === 0) return '-';
       const seconds = median(runs.map((x) => x.seconds));
       const rss = median(runs.map((x) => x.rssMiB));
       const rclone = results.get(`${r.id}/rclone`);
