@@ -14,8 +14,9 @@
  * `--rows small,down,big,mid,noop`, `--rounds N`, `--big COUNTxMIB`, `--small COUNT`,
  * `--tools stowage,rclone,aws,floor`. `floor` runs on the S3 -> disk row only: down-floor.mjs,
  * Stowage's S3 reads with each file written by one writeFileSync (no temporary file, no metadata
- * sidecar), what `stowage migrate` would cost without the disk driver's guarantees. A bucket is created for the run and deleted at the end; no file
- * with secrets is left behind (rclone and the AWS CLI get theirs from the environment).
+ * sidecar), what `stowage migrate` would cost without the disk driver's guarantees (plain `node`:
+ * its RSS is not capped as the CLI's is). A bucket is created for the run and deleted at the end;
+ * no file with secrets is left behind (rclone and the AWS CLI get theirs from the environment).
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
