@@ -86,10 +86,15 @@ async function install(manager: (typeof managers)[number]): Promise<void> {
   );
   // A TypeScript user on Node has @types/node (the AWS SDK's types refer to node:stream).
   const specs = [...names.map((name) => `${name}@${version}`), '@types/node@^22'];
+  // Every run publishes the same version to a registry on a new port. pnpm keeps package
+  // metadata per registry host and port, and takes an exact version it finds there without
+  // asking: a port used by an earlier run (64 in ~/.cache/pnpm after a day of runs here; one came
+  // back 8 hours later) installed that run's @stowage/cli. So pnpm gets a metadata cache of its
+  // own per run, and npm revalidates what it has cached (its tarball cache is keyed by integrity).
   const args =
     manager === 'npm'
-      ? ['install', '--no-audit', '--no-fund', ...specs]
-      : ['add', '--reporter=append-only', ...specs];
+      ? ['install', '--no-audit', '--no-fund', '--prefer-online', ...specs]
+      : ['add', '--reporter=append-only', `--cache-dir=${join(work, 'pnpm-cache')}`, ...specs];
   record(`app-${manager}`, `${manager} ${args.join(' ')}`, await runAsync(manager, args, app, env));
   apps.set(manager, app);
 }
