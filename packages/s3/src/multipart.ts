@@ -65,8 +65,8 @@ export function chunkFiller(head: Uint8Array[], rest: AsyncIterator<Uint8Array>)
  * Has a byte stream read straight into the parts (no chunk allocated or copied per read).
  * `first` is what was read before, at most one part.
  */
-export function byteStreamFiller(body: ByteStreamBody, first: Uint8Array): PartFiller {
-  let pending: Uint8Array | undefined = first;
+export function byteStreamFiller(body: ByteStreamBody, first?: Uint8Array): PartFiller {
+  let pending = first;
   return {
     async fill(buffer, at) {
       // Read before the first read: that detaches `buffer`, and a detached view has no length.

@@ -12,7 +12,7 @@ import {
   uploadInParts,
 } from './multipart.js';
 
-/** The first read of a byte stream: a body that ends within it is sent without a part buffer. */
+/** The first buffer of a byte stream: a body that ends within it is sent without a part buffer. */
 const FIRST_READ = 256 * 1024;
 
 /** The largest single PutObject S3 accepts. */
@@ -74,13 +74,15 @@ export async function putObject(
     };
     if (isByteStreamBody(body)) {
       try {
-        // A first read of its own: a small body never takes a part buffer.
-        const first = await untilAborted(body.readInto(new Uint8Array(FIRST_READ)), options.signal);
-        if (first.done) {
-          const bytes = first.bytes ?? new Uint8Array(0);
-          return stored(bytes.byteLength, await once(bytes));
-        }
-        return await inParts(byteStreamFiller(body, first.bytes!));
+        // A first buffer of its own, filled before any part buffer is taken: a small body never
+        // takes one (a byte stream says it has ended only at the read after its last bytes).
+        const first = await untilAborted(
+          byteStreamFiller(body).fill(new Uint8Array(FIRST_READ), 0),
+          options.signal,
+        );
+        const head = first.buffer.subarray(0, first.filled);
+        if (first.done) return stored(head.byteLength, await once(head));
+        return await inParts(byteStreamFiller(body, head));
       } catch (error) {
         // Lets the caller's stream release what it holds. Not awaited: a stalled source would
         // never answer.

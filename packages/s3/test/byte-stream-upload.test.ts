@@ -124,6 +124,15 @@ describe('a byte stream put to S3', () => {
     }
   });
 
+  it('that ends within the first read never takes a part buffer', async () => {
+    for (const size of [0, 1000, 200 * 1024]) {
+      const source = byteStream(randomBytes(size));
+      expect((await storage.put(`bytes/first-${size}.bin`, source.stream)).size).toBe(size);
+      // Every read went into the upload's own first 256 KiB buffer, none into a 5 MiB part.
+      expect(source.buffers.every((bytes) => bytes === 256 * 1024)).toBe(true);
+    }
+  });
+
   it('of exactly one part is stored whole', async () => {
     const bytes = randomBytes(PART);
     const info = await storage.put('bytes/one-part.bin', byteStream(bytes).stream);
