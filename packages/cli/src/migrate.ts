@@ -11,7 +11,7 @@ import type {
 } from './migrate-types.js';
 import { noTotals } from './migrate-types.js';
 import { SortedCursor } from './sorted-cursor.js';
-import { readWhole, WHOLE_BUFFER_MIN, WholeBuffers, wholeBufferSize } from './whole-buffers.js';
+import { heldWhole, readWhole, WHOLE_BUFFER_MIN, WholeBuffers } from './whole-buffers.js';
 import { WorkQueue } from './work-queue.js';
 
 export type * from './migrate-types.js';
@@ -148,11 +148,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrateSummary> 
   const streamedReserve = to.driver === 'disk' ? STREAMED_TO_DISK_RESERVE : STREAMED_OBJECT_RESERVE;
   const copyOnce = async (entry: Entry): Promise<number> => {
     const release = await budget.reserve(
-      entry.size > WHOLE_OBJECT_LIMIT
-        ? streamedReserve
-        : entry.size >= WHOLE_BUFFER_MIN
-          ? wholeBufferSize(entry.size)
-          : entry.size,
+      entry.size > WHOLE_OBJECT_LIMIT ? streamedReserve : heldWhole(entry.size),
       inner.signal,
     );
     try {

@@ -45,6 +45,11 @@ export class WholeBuffers {
 /** Objects from this size on are read into a reused buffer; smaller ones are cheap garbage. */
 export const WHOLE_BUFFER_MIN = 256 * 1024;
 
+/** What an object of `size` bytes read whole holds: a reused buffer from WHOLE_BUFFER_MIN on. */
+export function heldWhole(size: number): number {
+  return size >= WHOLE_BUFFER_MIN ? wholeBufferSize(size) : size;
+}
+
 /** The size of the buffer an object of `size` bytes is read into. */
 export function wholeBufferSize(size: number): number {
   return Math.max(WHOLE_BUFFER_MIN, 2 ** Math.ceil(Math.log2(Math.max(size, 1))));
