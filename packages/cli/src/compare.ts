@@ -11,8 +11,8 @@ export interface Listed {
 type Digest = { kind: 'md5'; hex: string } | { kind: 'multipart'; etag: string; parts: number };
 
 const MiB = 1024 * 1024;
-/** Part sizes other tools upload with (Stowage and the AWS CLI 8 MiB, rclone 5 MiB, ...). */
-const COMMON_PART_SIZES = [8 * MiB, 5 * MiB, 16 * MiB, 10 * MiB, 64 * MiB, 15 * MiB];
+/** Part sizes other tools upload with (5 MiB: Stowage, lib-storage, rclone; 8 MiB: the AWS CLI). */
+const COMMON_PART_SIZES = [5 * MiB, 8 * MiB, 16 * MiB, 10 * MiB, 64 * MiB, 15 * MiB];
 /** Objects read whole for hashing instead of streamed. */
 const HASH_WHOLE_LIMIT = MiB;
 

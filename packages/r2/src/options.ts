@@ -38,7 +38,7 @@ export interface R2Options {
   prefix?: string;
   /** A client you built (checksums `WHEN_REQUIRED`, please); the driver will not destroy it. */
   client?: S3Client;
-  /** Multipart part size in bytes (R2 wants every part but the last the same size; default 8 MiB). */
+  /** Multipart part size in bytes (R2 wants every part but the last the same size; default 5 MiB). */
   partSize?: number;
   queueSize?: number;
   /** Connect and request timeouts (default 5 s and 30 s); see the S3 driver's `timeouts`. */

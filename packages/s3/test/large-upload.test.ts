@@ -82,3 +82,24 @@ describe('a 100 MiB streamed upload', () => {
     await storage.delete('big/stream.bin');
   });
 });
+
+describe('the default part size', () => {
+  it('is 5 MiB, as lib-storage and rclone cut streams: 11 MiB of stream go up in 3 parts', {
+    timeout: 60_000,
+  }, async () => {
+    // Defaults: @aws-sdk/lib-storage Upload partSize 5 MB, queueSize 4 (its README); rclone
+    // --s3-chunk-size 5Mi, --s3-upload-concurrency 4 (rclone docs, s3 backend). Memory is
+    // partSize * queueSize, 20 MiB, which is what keeps `stowage migrate` of large files under
+    // 128 MiB.
+    const plain = createStorage(s3(driverOptions(bucket.name)));
+    try {
+      const info = await plain.put('big/default-parts.bin', generated(11 * MiB, 64 * 1024, 7));
+      expect(info.size).toBe(11 * MiB);
+      expect(info.etag).toMatch(/^"[0-9a-f]+-3"$/);
+      expect((await plain.head('big/default-parts.bin')).size).toBe(11 * MiB);
+    } finally {
+      await plain.delete('big/default-parts.bin').catch(() => {});
+      await plain.close();
+    }
+  });
+});
