@@ -23,21 +23,23 @@ const DEFAULT_RETRIES = 2;
 const MAX_LISTED_AHEAD = 10_000;
 const MiB = 1024 * 1024;
 /**
- * Bytes of object content all copies together may hold at once, whatever the concurrency: with
- * the SDK and Node's own ~70 MiB, a migration stays within 128 MiB.
+ * Bytes of object content all copies together may hold at once, whatever the concurrency: one
+ * streamed upload (20 MiB) and 16 MiB of objects read whole, or 36 MiB of the latter. With Node,
+ * the AWS SDK and the heap (~90 MiB resident during bench/migrate's rows) a migration stays
+ * within 128 MiB.
  */
-const MEMORY_BUDGET = 48 * MiB;
+const MEMORY_BUDGET = 36 * MiB;
 /**
- * Objects up to this size are read whole and put as bytes: one PutObject with its length, no
- * stream objects. It is the S3 driver's part size, below which a put is a single request anyway.
+ * Objects up to this size are read whole and put as bytes: one PutObject with its length (the S3
+ * driver sends bytes as one request whatever their size), no stream objects, no part buffers.
  */
 const WHOLE_OBJECT_LIMIT = 8 * MiB;
 /**
  * What a streamed (larger) object holds: the S3 driver's multipart upload keeps 4 part buffers
- * of 8 MiB. One budget for all means large objects go a few at a time and finish in order, so an
+ * of 5 MiB. One budget for all means large objects go one at a time and finish in order, so an
  * interrupt leaves whole objects rather than many half-sent ones.
  */
-const STREAMED_OBJECT_RESERVE = 32 * MiB;
+const STREAMED_OBJECT_RESERVE = 20 * MiB;
 /** Free whole-object buffers kept for the next objects (see WholeBuffers), beside the budget. */
 const WHOLE_BUFFERS_KEPT = 16 * MiB;
 /** A disk writes a stream as it comes: only the chunks in flight are held. */
@@ -55,7 +57,7 @@ interface Entry extends Listed {
 /**
  * Copies every object of one storage into another with its content type, cache control,
  * disposition, visibility and metadata: objects up to 8 MiB as bytes, larger ones streamed, all
- * within one memory budget (48 MiB of content at a time, whatever the concurrency).
+ * within one memory budget (36 MiB of content at a time, whatever the concurrency).
  *
  * An object the target already has with the same size and checksum is skipped unless `force`
  * (see {@link sameObject} for when the size alone decides): a run that was interrupted resumes by

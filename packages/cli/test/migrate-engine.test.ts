@@ -107,6 +107,35 @@ describe('migrate (engine)', () => {
     }
   });
 
+  it('puts streamed (large) objects one at a time, whatever the concurrency', async () => {
+    // One streamed upload holds an S3 driver's part buffers (4 x 5 MiB); two at once would take
+    // migrate of large files past 128 MiB (bench/migrate, 20 x 64 MiB).
+    const from = createStorage(memory());
+    const sizes = [9, 10, 11, 12].map((m) => m * 1024 * 1024 + m);
+    for (const [i, size] of sizes.entries()) await from.put(`big-${i}.bin`, new Uint8Array(size));
+    const inner = memory();
+    let running = 0;
+    let most = 0;
+    const to = createStorage({
+      ...inner,
+      put: async (key, body, options) => {
+        const streamed = !(body instanceof Uint8Array);
+        if (streamed) most = Math.max(most, ++running);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          return await inner.put(key, body, options);
+        } finally {
+          if (streamed) running--;
+        }
+      },
+    } satisfies Driver);
+    const summary = await migrate({ from, to, concurrency: 16 });
+    expect(summary).toMatchObject({ copied: 4, failed: 0 });
+    expect(most).toBe(1);
+    for (const [i, size] of sizes.entries())
+      expect((await to.head(`big-${i}.bin`)).size).toBe(size);
+  });
+
   it('a buffer whose put failed is never reused: a target still holding it keeps its bytes', async () => {
     const MiB = 1024 * 1024;
     const from = createStorage(memory());
