@@ -14,8 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage, disk, isStorageError, type Storage } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KeyLocks } from '../src/drivers/disk/key-lock.js';
 import { mapDiskError } from '../src/drivers/disk/map-error.js';
 import { OWNER } from '../src/drivers/disk/owner.js';
+import { SafeRoot } from '../src/drivers/disk/safe-path.js';
 
 let sandbox: string;
 let root: string;
@@ -242,6 +244,35 @@ describe.runIf(linux)('disk driver: what crashed and failed writes leave', () =>
     expect(
       readdirSync(join(root, '.stowage', 'locks')).filter((n) => !n.includes(`.${OWNER}.`)),
     ).toEqual([]);
+  });
+
+  it('a dead writer’s lock is taken over by one waiter at a time', async () => {
+    // Several waiters that all read the dead owner used to each remove "the" lock and take it: the
+    // second removal took away the first taker's fresh lock, and both wrote the key at once. Each
+    // KeyLocks here stands for a process of its own (no shared in-process queue).
+    const safe = await SafeRoot.open(root);
+    const locks = join(root, '.stowage', 'locks');
+    mkdirSync(locks, { recursive: true });
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    const [host, , start] = OWNER.split('-');
+    const dead = `${host}-${child.pid!.toString(36)}-${start}`;
+    const waiters = [new KeyLocks(safe), new KeyLocks(safe), new KeyLocks(safe)];
+    for (let round = 0; round < 20; round++) {
+      const key = `taken-over-${round}.txt`;
+      writeFileSync(join(locks, createHash('sha256').update(key).digest('hex').slice(0, 40)), dead);
+      let inside = 0;
+      let most = 0;
+      const critical = async () => {
+        most = Math.max(most, ++inside);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inside--;
+      };
+      await Promise.all(waiters.map((waiter) => waiter.acrossProcesses(key, critical)));
+      expect(most, `round ${round}`).toBe(1);
+    }
+    // Nothing is left but the waiters' owner files.
+    expect(readdirSync(locks).filter((n) => !n.includes(`.${OWNER}.`))).toEqual([]);
   });
 
   it('a failed put leaves no empty folders that list() would report', async () => {

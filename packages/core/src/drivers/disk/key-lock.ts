@@ -44,6 +44,25 @@ async function ownerFile(dir: string, local: boolean): Promise<string> {
 const WAIT_MS = 15_000;
 
 /**
+ * What the lock file at `path` says of its holder: 'dead' when it was left by a process that is
+ * gone, 'missing' when it is not there (released meanwhile: try again at once), else 'alive'.
+ */
+async function lockState(path: string): Promise<'dead' | 'missing' | 'alive'> {
+  let owner: string;
+  try {
+    owner = await readFile(path, 'utf8');
+  } catch (error) {
+    return errno(error) === 'ENOENT' ? 'missing' : 'alive';
+  }
+  const [host, pid, start] = owner.split('-');
+  if (host && pid && start) return ownerIsGone(host, pid, start) ? 'dead' : 'alive';
+  // No owner written: its creator died between create and write, if it is old.
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return 'missing';
+  return Date.now() - info.mtimeMs > WAIT_MS ? 'dead' : 'alive';
+}
+
+/**
  * Serialises the writers of one key that touch its sidecar. In this process, a queue per key;
  * across processes sharing the root, a lock file per key under `.stowage/locks/`, created
  * exclusively and naming its owner (see owner.ts), so a lock left by a dead process is taken over.
@@ -127,6 +146,31 @@ export class KeyLocks {
     }
   }
 
+  /**
+   * Removes the lock at `path`, left by a dead process. Waiters that all found it dead must not
+   * each remove whatever is at `path`: the second would remove the lock the first had just taken,
+   * and both would go on. So breaking a lock is itself locked (`<lock>.break`, taken like a lock),
+   * and its holder removes `path` only if it is still the dead one: nobody else removes a dead
+   * lock meanwhile, and nobody can take a name that exists, so it is the same file. A breaker that
+   * died in between leaves a dead `.break`, removed by the next waiter (without this care: that
+   * needs a second death on the same key while others wait). False when another waiter is
+   * breaking it.
+   */
+  private async breakDead(dir: string, path: string, local: boolean): Promise<boolean> {
+    const breaker = `${path}.break`;
+    if (!(await this.take(dir, breaker, local))) {
+      if ((await lockState(breaker)) !== 'dead') return false;
+      await unlink(breaker).catch(() => {});
+      return true;
+    }
+    try {
+      if ((await lockState(path)) === 'dead') await unlink(path).catch(() => {});
+      return true;
+    } finally {
+      await unlink(breaker).catch(() => {});
+    }
+  }
+
   /** Runs `fn` holding the lock file of `key` (callers hold its in-process queue). */
   async acrossProcesses<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const dir = await this.lockDir(key);
@@ -135,17 +179,10 @@ export class KeyLocks {
     const deadline = Date.now() + WAIT_MS;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       if (await this.take(dir, path, local)) break;
-      const owner = await readFile(path, 'utf8').catch(() => '');
-      const [host, pid, start] = owner.split('-');
-      const gone =
-        host && pid && start
-          ? ownerIsGone(host, pid, start)
-          : // No owner written: its creator died between create and write, if it is old.
-            Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? 0) > WAIT_MS;
-      if (gone) {
-        await unlink(path).catch(() => {});
-        continue;
-      }
+      const state = await lockState(path);
+      if (state === 'missing') continue;
+      // Another waiter breaking it: wait below like for a live one.
+      if (state === 'dead' && (await this.breakDead(dir, path, local))) continue;
       if (Date.now() > deadline) {
         throw new StorageError(
           'RATE_LIMITED',
