@@ -242,7 +242,7 @@ export async function uploadInParts(
 /**
  * Part buffers a finished upload leaves for the next one of the same driver (at most one
  * upload's worth): uploads one after another (a migration of large files) reuse the same memory
- * instead of leaving 32 MiB of garbage each for the collector.
+ * instead of leaving their part buffers (20 MiB by default) as garbage each for the collector.
  */
 const spares = new WeakMap<S3Context, { size: number; buffers: Uint8Array[] }>();
 
