@@ -275,6 +275,15 @@ describe.runIf(linux)('disk driver: what crashed and failed writes leave', () =>
     expect(readdirSync(locks).filter((n) => !n.includes(`.${OWNER}.`))).toEqual([]);
   });
 
+  it('a lock that is a link leading nowhere is removed, not waited for', async () => {
+    await storage.put('linked.txt', 'v1', { visibility: 'private' });
+    const lock = createHash('sha256').update('linked.txt').digest('hex').slice(0, 40);
+    symlinkSync(join(outside, 'nothing-here'), join(root, '.stowage', 'locks', lock));
+    await createStorage(disk({ root })).put('linked.txt', 'v2', { visibility: 'private' });
+    expect(await storage.getText('linked.txt')).toBe('v2');
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
   it('a failed put leaves no empty folders that list() would report', async () => {
     async function* failing() {
       yield new Uint8Array(10);

@@ -19,7 +19,7 @@ export const MIN_PART_SIZE = 5 * MiB;
  * 5 MiB, S3's smallest part, is what @aws-sdk/lib-storage's Upload and rclone (--s3-chunk-size)
  * cut streams into by default, both with 4 parts at a time. With 4 part buffers a streamed upload
  * holds 20 MiB (8 MiB parts held 32; `stowage migrate` of 64 MiB files peaked at 130-134 MiB RSS
- * with them, 121-124 with these, bench/migrate). A stream of unknown length can then be up to
+ * with them, 120-124 with these, bench/migrate). A stream of unknown length can then be up to
  * 10,000 x 5 MiB (48.8 GiB), as with those tools; a known size raises the part size.
  */
 export const DEFAULT_PART_SIZE = 5 * MiB;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { linkSync, realpathSync } from 'node:fs';
-import { link, mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, readFile, realpath, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '../../errors.js';
 import { createFile, unlinkQuietly } from './fd.js';
@@ -52,7 +52,9 @@ async function lockState(path: string): Promise<'dead' | 'missing' | 'alive'> {
   try {
     owner = await readFile(path, 'utf8');
   } catch (error) {
-    return errno(error) === 'ENOENT' ? 'missing' : 'alive';
+    if (errno(error) !== 'ENOENT') return 'alive';
+    // A link leading nowhere holds no owner and never goes away by itself.
+    return (await lstat(path).catch(() => undefined)) ? 'dead' : 'missing';
   }
   const [host, pid, start] = owner.split('-');
   if (host && pid && start) return ownerIsGone(host, pid, start) ? 'dead' : 'alive';
@@ -180,9 +182,10 @@ export class KeyLocks {
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       if (await this.take(dir, path, local)) break;
       const state = await lockState(path);
-      if (state === 'missing') continue;
-      // Another waiter breaking it: wait below like for a live one.
-      if (state === 'dead' && (await this.breakDead(dir, path, local))) continue;
+      // Released meanwhile, or a dead one removed: take it at once (a dead one that another
+      // waiter is breaking is waited for like a live one).
+      const again =
+        state === 'missing' || (state === 'dead' && (await this.breakDead(dir, path, local)));
       if (Date.now() > deadline) {
         throw new StorageError(
           'RATE_LIMITED',
@@ -190,7 +193,7 @@ export class KeyLocks {
           { key, retryable: true },
         );
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      if (!again) await new Promise((resolve) => setTimeout(resolve, wait));
     }
     try {
       return await fn();
