@@ -23,13 +23,6 @@ const DEFAULT_RETRIES = 2;
 const MAX_LISTED_AHEAD = 10_000;
 const MiB = 1024 * 1024;
 /**
- * Bytes of object content all copies together may hold at once, whatever the concurrency: one
- * streamed upload (20 MiB) and 16 MiB of objects read whole, or 36 MiB of the latter. With Node,
- * the AWS SDK and the heap (~90 MiB resident during bench/migrate's rows) a migration stays
- * within 128 MiB.
- */
-const MEMORY_BUDGET = 36 * MiB;
-/**
  * Objects up to this size are read whole and put as bytes: one PutObject with its length (the S3
  * driver sends bytes as one request whatever their size), no stream objects, no part buffers.
  */
@@ -40,6 +33,13 @@ const WHOLE_OBJECT_LIMIT = 8 * MiB;
  * interrupt leaves whole objects rather than many half-sent ones.
  */
 const STREAMED_OBJECT_RESERVE = 20 * MiB;
+/**
+ * Bytes of object content all copies together may hold at once, whatever the concurrency: one
+ * streamed upload and 16 MiB of objects read whole (36 MiB), never two streamed uploads. With
+ * Node, the AWS SDK and the heap (~90 MiB resident during bench/migrate's rows) a migration stays
+ * within 128 MiB.
+ */
+const MEMORY_BUDGET = STREAMED_OBJECT_RESERVE + 16 * MiB;
 /** Free whole-object buffers kept for the next objects (see WholeBuffers), beside the budget. */
 const WHOLE_BUFFERS_KEPT = 16 * MiB;
 /** A disk writes a stream as it comes: only the chunks in flight are held. */
