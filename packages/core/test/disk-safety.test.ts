@@ -1,5 +1,4 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   mkdtempSync,
@@ -14,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage, disk, isStorageError, type Storage } from '@stowage/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { KeyLocks } from '../src/drivers/disk/key-lock.js';
+import { KeyLocks, lockName } from '../src/drivers/disk/key-lock.js';
 import { mapDiskError } from '../src/drivers/disk/map-error.js';
 import { OWNER } from '../src/drivers/disk/owner.js';
 import { SafeRoot } from '../src/drivers/disk/safe-path.js';
@@ -185,18 +184,27 @@ describe.runIf(linux)('disk driver: non-regular files at a key', () => {
 });
 
 describe.runIf(linux)('disk driver: what crashed and failed writes leave', () => {
-  /** A temporary name as the driver gives it, owned by the process `pid` of this host. */
-  const ownerNameFor = (pid: number, name: string) => {
+  /** The process `pid` of this host as temporary names and locks name their owner. */
+  const ownerFor = (pid: number) => {
     const [host, , start] = OWNER.split('-');
-    return `.${name}.${host}-${pid.toString(36)}-${start}.0.stowage-tmp`;
+    return `${host}-${pid.toString(36)}-${start}`;
   };
+
+  /** A temporary name as the driver gives it, owned by the process `pid` of this host. */
+  const ownerNameFor = (pid: number, name: string) => `.${name}.${ownerFor(pid)}.0.stowage-tmp`;
+
+  /** The pid of a process that ran and is gone. */
+  async function deadPid(): Promise<number> {
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    return child.pid!;
+  }
 
   /** A temporary file as a writer that was killed mid-put leaves it. */
   async function deadWritersTemp(dir: string): Promise<string> {
-    const child = spawn(process.execPath, ['-e', '']);
-    await new Promise((resolve) => child.on('exit', resolve));
+    const pid = await deadPid();
     mkdirSync(dir, { recursive: true });
-    const name = ownerNameFor(child.pid!, 'photo.jpg');
+    const name = ownerNameFor(pid, 'photo.jpg');
     writeFileSync(join(dir, name), 'half a photo');
     return name;
   }
@@ -230,13 +238,9 @@ describe.runIf(linux)('disk driver: what crashed and failed writes leave', () =>
 
   it('a lock left by a dead writer is taken over, not waited for', async () => {
     await storage.put('locked.txt', 'v1', { visibility: 'private' });
-    const child = spawn(process.execPath, ['-e', '']);
-    await new Promise((resolve) => child.on('exit', resolve));
-    const [host, , start] = OWNER.split('-');
-    const lock = createHash('sha256').update('locked.txt').digest('hex').slice(0, 40);
     writeFileSync(
-      join(root, '.stowage', 'locks', lock),
-      `${host}-${child.pid!.toString(36)}-${start}`,
+      join(root, '.stowage', 'locks', lockName('locked.txt')),
+      ownerFor(await deadPid()),
     );
     await createStorage(disk({ root })).put('locked.txt', 'v2', { visibility: 'private' });
     expect(await storage.getText('locked.txt')).toBe('v2');
@@ -253,14 +257,11 @@ describe.runIf(linux)('disk driver: what crashed and failed writes leave', () =>
     const safe = await SafeRoot.open(root);
     const locks = join(root, '.stowage', 'locks');
     mkdirSync(locks, { recursive: true });
-    const child = spawn(process.execPath, ['-e', '']);
-    await new Promise((resolve) => child.on('exit', resolve));
-    const [host, , start] = OWNER.split('-');
-    const dead = `${host}-${child.pid!.toString(36)}-${start}`;
+    const dead = ownerFor(await deadPid());
     const waiters = [new KeyLocks(safe), new KeyLocks(safe), new KeyLocks(safe)];
     for (let round = 0; round < 20; round++) {
       const key = `taken-over-${round}.txt`;
-      writeFileSync(join(locks, createHash('sha256').update(key).digest('hex').slice(0, 40)), dead);
+      writeFileSync(join(locks, lockName(key)), dead);
       let inside = 0;
       let most = 0;
       const critical = async () => {
@@ -277,8 +278,10 @@ describe.runIf(linux)('disk driver: what crashed and failed writes leave', () =>
 
   it('a lock that is a link leading nowhere is removed, not waited for', async () => {
     await storage.put('linked.txt', 'v1', { visibility: 'private' });
-    const lock = createHash('sha256').update('linked.txt').digest('hex').slice(0, 40);
-    symlinkSync(join(outside, 'nothing-here'), join(root, '.stowage', 'locks', lock));
+    symlinkSync(
+      join(outside, 'nothing-here'),
+      join(root, '.stowage', 'locks', lockName('linked.txt')),
+    );
     await createStorage(disk({ root })).put('linked.txt', 'v2', { visibility: 'private' });
     expect(await storage.getText('linked.txt')).toBe('v2');
     expect(readdirSync(outside)).toEqual([]);

@@ -40,6 +40,11 @@ async function ownerFile(dir: string, local: boolean): Promise<string> {
   return path;
 }
 
+/** The name of the lock file of `key` in the lock folder. */
+export function lockName(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 40);
+}
+
 /** How long a writer waits for another process's lock on the same key before giving up. */
 const WAIT_MS = 15_000;
 
@@ -176,7 +181,7 @@ export class KeyLocks {
   /** Runs `fn` holding the lock file of `key` (callers hold its in-process queue). */
   async acrossProcesses<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const dir = await this.lockDir(key);
-    const path = join(dir, createHash('sha256').update(key).digest('hex').slice(0, 40));
+    const path = join(dir, lockName(key));
     const local = this.root.quietClose;
     const deadline = Date.now() + WAIT_MS;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
