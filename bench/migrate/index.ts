@@ -272,7 +272,9 @@ const allRows: Row[] = [
 ];
 const rows = allRows.filter((r) => rowsWanted.includes(r.id));
 const runsOn = (r: Row, tool: Tool): boolean => (r.only ? r.only.includes(tool) : tool !== 'floor');
-const copier = tools.find((tool) => tool !== 'floor') ?? 'stowage';
+/** The tools that copy whole trees (floor only reads S3 into a folder). */
+const copiers = tools.filter((tool) => tool !== 'floor');
+const copier = copiers[0] ?? 'stowage';
 
 try {
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -291,9 +293,7 @@ try {
   if (rows.some((r) => r.id === 'down'))
     await run(tools.includes('rclone') ? 'rclone' : copier, { disk: smallDir }, { s3: 'seed' });
   if (rows.some((r) => r.id === 'noop')) {
-    for (const tool of tools.filter((t) => t !== 'floor')) {
-      await run(tool, { disk: smallDir }, { s3: `noop-${tool}` });
-    }
+    for (const tool of copiers) await run(tool, { disk: smallDir }, { s3: `noop-${tool}` });
   }
 
   const results = new Map<string, Run[]>();
