@@ -91,13 +91,38 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(checkInRoutes({ store, storage, tickets, urls }));
 
   const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
-    onError(error);
+    const status = clientErrorStatus(error);
+    // The client's mistake (malformed JSON, a body over its limit): said to the client, not logged.
+    if (status === undefined) onError(error);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    res.status(500).type('text').send('Something went wrong.\n');
+    if (status === undefined) res.status(500).type('text').send('Something went wrong.\n');
+    else
+      res
+        .status(status)
+        .type('text')
+        .send(`${CLIENT_ERRORS[status] ?? 'Bad request.'}\n`);
   };
   app.use(errorHandler);
   return app;
+}
+
+const CLIENT_ERRORS: Record<number, string> = {
+  400: 'Bad request: the body is not valid JSON or form data.',
+  413: 'The request body is too large.',
+  415: 'Unsupported body encoding.',
+};
+
+/**
+ * The 4xx status of an error Express's body parsers raise for the request itself (their errors
+ * carry `status` and `expose: true`: body-parser's README, "Errors"); undefined for anything else.
+ */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return expose === true && typeof status === 'number' && status >= 400 && status < 500
+    ? status
+    : undefined;
 }

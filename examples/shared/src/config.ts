@@ -1,4 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cloudinary } from '@stowage/cloudinary';
 import {
   type Env,
@@ -26,8 +28,35 @@ export const IMAGES_PATH = '/media/_img';
  */
 export const drivers = [s3, r2, cloudinary];
 
-/** Used when a secret is not set outside production, so that `pnpm start` and `next dev` work as they are. */
-const DEVELOPMENT_SECRET = 'development-only-secret-do-not-deploy';
+/**
+ * Where a secret that is not set outside production comes from, so that `pnpm start` and `next
+ * dev` work as they are: random, made on first start and kept in DATA_DIR (mode 0600) so tickets
+ * issued before a restart still check in. Never a constant: a demo reachable on a network with a
+ * secret anyone can read in this repository would let anyone forge tickets and signed URLs.
+ */
+const DEVELOPMENT_SECRETS_FILE = 'development-secrets.json';
+
+function developmentSecret(dataDir: string, name: string): string {
+  const path = join(dataDir, DEVELOPMENT_SECRETS_FILE);
+  const kept = (): Record<string, string> => {
+    try {
+      return JSON.parse(readFileSync(path, 'utf8')) as Record<string, string>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw new Error(`${path} is not readable JSON; delete it to make new development secrets.`);
+    }
+  };
+  const secrets = kept();
+  const found = secrets[name];
+  if (typeof found === 'string' && found.length >= 32) return found;
+  secrets[name] = randomBytes(32).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  // Written whole under a temporary name, then renamed: a reader never sees half a file.
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  renameSync(temp, path);
+  return secrets[name];
+}
 
 /** What both apps make from the environment (`.env`); see their `.env.example`. */
 export interface Settings {
@@ -69,14 +98,17 @@ export interface Settings {
 /** The storage and the settings from the environment. A missing secret in production throws. */
 export function settingsFromEnv(env: Env): Settings {
   const production = env.NODE_ENV === 'production';
+  const dataDir = env.DATA_DIR?.trim() || './data';
   const secret = (name: string): string => {
     const value = env[name]?.trim();
     if (value) return value;
     if (production) {
       throw new Error(`${name} is not set: in production it must hold a long random string.`);
     }
-    console.warn(`${name} is not set: using a development secret. Set it before deploying.`);
-    return DEVELOPMENT_SECRET;
+    console.warn(
+      `${name} is not set: using a random development secret kept in ${join(dataDir, DEVELOPMENT_SECRETS_FILE)}. Set it before deploying.`,
+    );
+    return developmentSecret(dataDir, name);
   };
   // The disk driver signs its own URLs and uploads; cloud storages sign with their credentials.
   const onDisk = selectDriver(env).driver === 'disk';
@@ -94,7 +126,7 @@ export function settingsFromEnv(env: Env): Settings {
     imagesHandler: images.handler,
     ticketStorage: ticketStorageFromEnv(env, files),
     signingSecret,
-    dataDir: env.DATA_DIR?.trim() || './data',
+    dataDir,
     ticketSigningSecret,
     urls: urlMode(env, storage.capabilities.publicUrl, storage.driver),
     mediaProxyPath: proxyPath(storage),
@@ -167,9 +199,10 @@ export function requestOrigin(
   const forwardedProto = trustProxy ? first('x-forwarded-proto')?.toLowerCase() : undefined;
   const proto = forwardedProto === 'https' || forwardedProto === 'http' ? forwardedProto : 'http';
   const host = (trustProxy ? first('x-forwarded-host') : undefined) ?? first('host');
-  // A host header is the client's to write: only a host name or address, and a port.
+  // A host header is the client's to write: only a host name or address, and a port that URLs
+  // accept (the pattern lets 99999 and [::::] through; the URL parser does not).
   const safe = host && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host);
-  return `${proto}://${safe ? host : 'localhost'}`;
+  return `${proto}://${safe && URL.canParse(`${proto}://${host}`) ? host : 'localhost'}`;
 }
 
 /** A configuration error worth one line, not a stack trace (both apps print it and exit). */

@@ -1,4 +1,5 @@
 import { isStorageError } from '@stowage/core';
+import { requestOrigin } from '@stowage/example-shared/config';
 import { messageFor } from '@stowage/example-shared/media';
 import { signedMessage, verifiedMessage } from '@stowage/example-shared/messages';
 import {
@@ -24,8 +25,9 @@ export function ticketRoutes(
   const router = express.Router();
   const driver = ctx.storage.driver;
   const idOf = (req: Request) => Number(req.params.id);
-  // With 'trust proxy' on, Express reads X-Forwarded-Proto and X-Forwarded-Host here.
-  const origin = (req: Request) => `${req.protocol}://${req.host ?? 'localhost'}`;
+  // The Host (and with 'trust proxy' on, X-Forwarded-Host and -Proto), checked: a client writes it.
+  const origin = (req: Request) =>
+    requestOrigin((name) => req.get(name), req.app.get('trust proxy') === true);
   const listPage = async (error?: string, values: Record<string, string> = {}) => {
     const data = await ctx.store.read();
     const rows = data.tickets
