@@ -88,7 +88,7 @@ export function createApp(options: CreateAppOptions): Express {
     customerRoutes({ store, storage, urls, onError, messageSecret: options.ticketSigningSecret }),
   );
   app.use(ticketRoutes({ store, storage, tickets, urls }, onError, options.ticketSigningSecret));
-  app.use(checkInRoutes({ store, storage, tickets, urls }));
+  app.use(checkInRoutes({ store, storage, tickets, urls }, options.ticketSigningSecret));
 
   const errorHandler: ErrorRequestHandler = (error, _req, res, _next) => {
     const status = clientErrorStatus(error);

@@ -1,3 +1,4 @@
+import { expiringSignature, isGenuineSignature } from './messages.js';
 import type { EventRecord, TicketRecord } from './store.js';
 import type { TicketContext } from './tickets.js';
 
@@ -58,25 +59,48 @@ export const MESSAGES: Record<CheckInResult, string> = {
   invalid: 'Refused: this is not a valid ticket (forged, altered, or deleted).',
 };
 
-/** The query of the page shown after a check-in form (post, redirect, get: a reload posts nothing). */
-export function checkInQuery(outcome: CheckInOutcome): Record<string, string> {
-  return outcome.result === 'invalid'
-    ? { result: 'invalid' }
-    : { result: outcome.result, ticket: String(outcome.ticket.id) };
+/** How long the page a check-in redirects to shows its result (a reload, a glance). */
+const RESULT_SECONDS = 5 * 60;
+
+/** The signed parts of a result link: the result and the ticket id ('' for `invalid`). */
+const resultParts = (result: string, ticket: string) => [result, ticket];
+
+/**
+ * The query of the page shown after a check-in form (post, redirect, get: a reload posts nothing):
+ * the result, the ticket, and `sig`, this app's signature over both with an expiry. The page
+ * shows a result only with its genuine signature, so a link cannot fake an admission.
+ */
+export function checkInQuery(
+  secret: string,
+  outcome: CheckInOutcome,
+  now = Date.now(),
+): Record<string, string> {
+  const ticket = outcome.result === 'invalid' ? '' : String(outcome.ticket.id);
+  const parts = resultParts(outcome.result, ticket);
+  const sig = expiringSignature(secret, 'check-in-result', parts, RESULT_SECONDS, now);
+  return ticket ? { result: outcome.result, ticket, sig } : { result: outcome.result, sig };
 }
 
-/** What the page shows for its query: a known result, and the ticket it names if any. */
+/**
+ * What the page shows for its query: a result this app signed a few minutes ago, and the ticket
+ * it names if any; undefined for anything else (the page then shows no result).
+ */
 export async function checkInView(
   ctx: TicketContext,
-  query: { result?: string; ticket?: string },
+  secret: string,
+  query: { result?: string; ticket?: string; sig?: string },
+  now = Date.now(),
 ): Promise<
   { result: CheckInResult; message: string; ticket?: TicketRecord; event?: EventRecord } | undefined
 > {
   const result = query.result as CheckInResult | undefined;
   if (!result || !Object.hasOwn(MESSAGES, result)) return undefined;
+  const ticketId = result === 'invalid' ? '' : (query.ticket ?? '');
+  const parts = resultParts(result, ticketId);
+  if (!isGenuineSignature(secret, 'check-in-result', parts, query.sig, now)) return undefined;
+  if (result === 'invalid') return { result, message: MESSAGES[result] };
   const data = await ctx.store.read();
-  const ticket =
-    result === 'invalid' ? undefined : data.tickets.find((t) => t.id === Number(query.ticket));
+  const ticket = data.tickets.find((t) => String(t.id) === ticketId);
   const event = ticket && data.events.find((e) => e.id === ticket.eventId);
   return { result, message: MESSAGES[result], ticket, event };
 }

@@ -139,8 +139,44 @@ export function isRefusal(error: unknown): error is StorageError {
   return isStorageError(error, 'INVALID_INPUT') || isStorageError(error, 'TOO_LARGE');
 }
 
-/** A message safe to show: our own INVALID_INPUT / TOO_LARGE text, else a generic one. */
+/**
+ * What each ticket field the ticket service refuses must hold (its `Invalid ticket <field>: ...`
+ * errors; the limits are those of packages/tickets/src/validate.ts and date.ts).
+ */
+const TICKET_FIELD_MESSAGES: ReadonlyMap<string, string> = new Map([
+  ['eventTitle', 'The event title must be a text of at most 200 characters.'],
+  ['eventDate', 'The event date must be a real date and time, like 2026-06-14T19:30.'],
+  ['buyerName', "The buyer's name must be a text of at most 120 characters."],
+  ['venue', 'The venue must be a text of at most 200 characters.'],
+  ['quantity', 'Quantity must be a whole number from 1 to 20.'],
+]);
+
+/**
+ * A message safe to show in the page that answers the form (escaped there): our own
+ * INVALID_INPUT / TOO_LARGE texts, for a ticket field a fixed text naming the field and what it
+ * takes, anything else a generic text.
+ */
 export function messageFor(error: unknown): string {
-  if (isRefusal(error)) return error.message;
-  return 'Something went wrong while saving. Please try again.';
+  if (!isRefusal(error)) return 'Something went wrong while saving. Please try again.';
+  const field = /^Invalid ticket (\w+):/.exec(error.message)?.[1];
+  if (field !== undefined) {
+    return (
+      TICKET_FIELD_MESSAGES.get(field) ??
+      'The ticket could not be made from this form: check its fields.'
+    );
+  }
+  return error.message;
+}
+
+/**
+ * {@link messageFor} for a message signed into a page's URL (see messages.ts): the app vouches
+ * for every word of it, so it never quotes what the user sent.
+ */
+export function linkMessageFor(error: unknown): string {
+  return withoutQuotedInput(messageFor(error));
+}
+
+/** The text without the values libraries quote in it: `"..."` (JSON) and `, got ...` tails. */
+function withoutQuotedInput(message: string): string {
+  return message.replace(/\s*"(?:[^"\\]|\\.)*"/g, '').replace(/,?\s*got\b[^.;]*/g, '');
 }

@@ -4,16 +4,22 @@ import express, { type Router } from 'express';
 import { page } from '../views.js';
 import { checkInPage } from '../views-check-in.js';
 
-/** The entrance: GET /check-in, and POST /api/check-in (the page's form, or JSON). */
-export function checkInRoutes(ctx: TicketContext): Router {
+/**
+ * The entrance: GET /check-in, and POST /api/check-in (the page's form, or JSON). `messageSecret`
+ * signs the result link the form redirects to (the app's message secret, so that any instance
+ * shows it and a link cannot fake an admission).
+ */
+export function checkInRoutes(ctx: TicketContext, messageSecret: string): Router {
   const router = express.Router();
   const driver = ctx.storage.driver;
 
   router.get('/check-in', async (req, res) => {
-    const query = req.query as { result?: string; ticket?: string };
-    const view = await checkInView(ctx, {
-      result: typeof query.result === 'string' ? query.result : undefined,
-      ticket: typeof query.ticket === 'string' ? query.ticket : undefined,
+    const query = req.query as Record<string, unknown>;
+    const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
+    const view = await checkInView(ctx, messageSecret, {
+      result: text('result'),
+      ticket: text('ticket'),
+      sig: text('sig'),
     });
     res.type('html').send(page('Check-in', driver, checkInPage(view)));
   });
@@ -32,7 +38,7 @@ export function checkInRoutes(ctx: TicketContext): Router {
         return;
       }
       // Post, redirect, get: a reload shows the result again instead of posting the code again.
-      res.redirect(303, `/check-in?${new URLSearchParams(checkInQuery(outcome))}`);
+      res.redirect(303, `/check-in?${new URLSearchParams(checkInQuery(messageSecret, outcome))}`);
     },
   );
   return router;

@@ -1,6 +1,6 @@
 import { isStorageError } from '@stowage/core';
 import { requestOrigin } from '@stowage/example-shared/config';
-import { messageFor } from '@stowage/example-shared/media';
+import { linkMessageFor } from '@stowage/example-shared/media';
 import { signedMessage, verifiedMessage } from '@stowage/example-shared/messages';
 import {
   createTicket,
@@ -73,7 +73,7 @@ export function ticketRoutes(
     } catch (error) {
       if (!isStorageError(error, 'INVALID_INPUT')) onError(error);
       // Back to the form at its own address (a reload posts nothing), with what was typed.
-      const query = new URLSearchParams(signedMessage(messageSecret, messageFor(error)));
+      const query = new URLSearchParams(signedMessage(messageSecret, linkMessageFor(error)));
       for (const name of FORM_FIELDS) query.set(name, String(values[name] ?? ''));
       res.redirect(303, `/tickets?${query}`);
     }

@@ -10,9 +10,11 @@ export const metadata: Metadata = { title: 'Check-in' };
 // The entrance: scan with the camera or a photo, or paste the code; the last result on top.
 export default async function CheckInPage({ searchParams }: { searchParams: SearchParams }) {
   const query = await searchParams;
-  const view = await checkInView(app(), {
+  // Only a result this app signed lately (see checkInQuery): a link cannot fake an admission.
+  const view = await checkInView(app(), app().messageSecret, {
     result: param(query, 'result'),
     ticket: param(query, 'ticket'),
+    sig: param(query, 'sig'),
   });
   return (
     <>

@@ -19,5 +19,5 @@ export async function POST(request: Request) {
     return Response.json(body, { status });
   }
   // Post, redirect, get: a reload shows the result again instead of posting the code again.
-  return seeOther('/check-in', checkInQuery(outcome));
+  return seeOther('/check-in', checkInQuery(app().messageSecret, outcome));
 }

@@ -1,5 +1,5 @@
 import { isStorageError } from '@stowage/core';
-import { messageFor } from '@stowage/example-shared/media';
+import { linkMessageFor } from '@stowage/example-shared/media';
 import { signedMessage } from '@stowage/example-shared/messages';
 import { createTicket } from '@stowage/example-shared/tickets';
 import { app } from '@/lib/context';
@@ -17,7 +17,7 @@ export async function POST(request: Request) {
     if (!isStorageError(error, 'INVALID_INPUT')) console.error(error);
     return seeOther('/tickets', {
       ...form,
-      ...signedMessage(app().messageSecret, messageFor(error)),
+      ...signedMessage(app().messageSecret, linkMessageFor(error)),
     });
   }
 }
