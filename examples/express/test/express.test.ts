@@ -1,8 +1,5 @@
-// The Express example in Chromium, on the disk driver and on S3 (the Ceph gateway, or S3_ENDPOINT).
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -15,13 +12,7 @@ import { launchChromium, screenshot } from '../../test-support/browser.js';
 import { writeQrVideo } from '../../test-support/camera.js';
 import * as check from '../../test-support/scenario.js';
 import * as tickets from '../../test-support/scenario-tickets.js';
-import { createApp } from '../src/app.js';
-import { appOptionsFromEnv } from '../src/config.js';
-
-const SECRETS = {
-  STORAGE_SIGNING_SECRET: 'example-test-signing-secret-0123456789',
-  TICKET_SIGNING_SECRET: 'example-test-ticket-secret-0123456789',
-};
+import { SECRETS, startHttpApp } from './http-app.js';
 
 let browser: Browser;
 let dir: string;
@@ -41,11 +32,8 @@ async function startApp(
   name: string,
   env: Env,
 ): Promise<check.AppUnderTest & { server: Server; storage: Storage }> {
-  const options = appOptionsFromEnv({ ...SECRETS, DATA_DIR: join(dir, name, 'data'), ...env });
-  const server = createApp({ ...options, onError: () => {} }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return { name, baseUrl: `http://127.0.0.1:${port}`, storage: options.storage, browser, server };
+  const app = await startHttpApp(join(dir, name, 'data'), env);
+  return { ...app, name, browser };
 }
 
 async function withNewPage<T>(app: check.AppUnderTest, run: (page: Page) => Promise<T>) {

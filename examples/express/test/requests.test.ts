@@ -1,20 +1,11 @@
-// The Express example over plain HTTP: what a client that is not a browser (curl, a script, an
-// attacker) gets for malformed requests, odd Host headers, and the secrets of a fresh checkout.
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../src/app.js';
 import { appOptionsFromEnv } from '../src/config.js';
-
-const SECRETS = {
-  STORAGE_SIGNING_SECRET: 'example-test-signing-secret-0123456789',
-  TICKET_SIGNING_SECRET: 'example-test-ticket-secret-0123456789',
-};
+import { startHttpApp } from './http-app.js';
 
 let dir: string;
 let server: Server;
@@ -23,14 +14,11 @@ const errors: unknown[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stowage-example-requests-'));
-  const options = appOptionsFromEnv({
-    ...SECRETS,
-    DATA_DIR: join(dir, 'data'),
-    STORAGE_DISK_ROOT: join(dir, 'media'),
-  });
-  server = createApp({ ...options, onError: (error) => errors.push(error) }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, baseUrl: base } = await startHttpApp(
+    join(dir, 'data'),
+    { STORAGE_DISK_ROOT: join(dir, 'media') },
+    (error) => errors.push(error),
+  ));
 });
 
 afterAll(async () => {

@@ -1,21 +1,12 @@
-// Pages that show what a link says (a check-in result, a refused form's message) show only what
-// this app signed, lately: over HTTP, without a browser.
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createStorage, memory } from '@stowage/core';
 import { createTicketService } from '@stowage/tickets';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createApp } from '../src/app.js';
-import { appOptionsFromEnv } from '../src/config.js';
+import { SECRETS, startHttpApp } from './http-app.js';
 
-const SECRETS = {
-  STORAGE_SIGNING_SECRET: 'example-test-signing-secret-0123456789',
-  TICKET_SIGNING_SECRET: 'example-test-ticket-secret-0123456789',
-};
 const SCAM = 'Your ticket order was cancelled. Call +1-555-0100';
 const MINUTE = 60_000;
 
@@ -25,14 +16,9 @@ let baseUrl: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stowage-example-signed-'));
-  const options = appOptionsFromEnv({
-    ...SECRETS,
-    DATA_DIR: join(dir, 'data'),
+  ({ server, baseUrl } = await startHttpApp(join(dir, 'data'), {
     STORAGE_DISK_ROOT: join(dir, 'media'),
-  });
-  server = createApp({ ...options, onError: () => {} }).listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }));
 });
 
 afterAll(async () => {
