@@ -1,8 +1,8 @@
-import { keyProblem, type Storage } from '@stowage/core';
+import { randomBytes } from 'node:crypto';
+import { isStorageError, keyProblem, type Storage, StorageError } from '@stowage/core';
 import { errorResponse } from '@stowage/core/http';
 import {
   avatarKey,
-  avatarPrefix,
   avatarUrl,
   checkUploadedImage,
   IMAGE_TOO_LARGE,
@@ -52,7 +52,7 @@ export function setCustomer(
   });
 }
 
-/** Deletes a customer, then their image. */
+/** Deletes a customer, then their image and their direct uploads never attached. */
 export async function deleteCustomer(ctx: CustomerContext, id: number): Promise<void> {
   const removed = await ctx.store.update((data) => {
     const found = data.customers.find((c) => c.id === id);
@@ -60,6 +60,45 @@ export async function deleteCustomer(ctx: CustomerContext, id: number): Promise<
     return found;
   });
   if (removed?.imageKey) await ctx.storage.delete(removed.imageKey);
+  if (removed && ctx.storage.capabilities.list) {
+    await ctx.storage.deletePrefix(stagingPrefix(String(id)));
+  }
+}
+
+/**
+ * Where an image lands before the server has checked it (a direct upload, or a new customer's
+ * form before the customer has an id): never an avatar's key. A direct-upload URL stays valid
+ * for its whole lifetime, so a checked file is moved to an avatar key no URL points at.
+ */
+function stagingPrefix(owner: string): string {
+  return `uploads/${owner}/`;
+}
+
+function stagingKey(owner: string, extension: string): string {
+  return `${stagingPrefix(owner)}${randomBytes(9).toString('hex')}.${extension}`;
+}
+
+/** The image extension of a staging key made for `owner`, or undefined if it is not one. */
+function stagedExtension(key: string, owner: string): string | undefined {
+  const prefix = stagingPrefix(owner);
+  if (!key.startsWith(prefix) || keyProblem(key)) return undefined;
+  const extension = /^[0-9a-f]+\.([a-z]+)$/.exec(key.slice(prefix.length))?.[1];
+  return extension && Object.values(IMAGE_TYPES).includes(extension) ? extension : undefined;
+}
+
+/**
+ * Moves a staged image to the avatar key `to`. A staged file that is not there (never uploaded,
+ * or attached already) is the client's mistake, said as such.
+ */
+async function unstage(storage: Storage, from: string, to: string): Promise<void> {
+  try {
+    await storage.move(from, to);
+  } catch (error) {
+    if (isStorageError(error, 'NOT_FOUND')) {
+      throw new StorageError('INVALID_INPUT', 'The upload did not arrive in the storage.');
+    }
+    throw error;
+  }
 }
 
 function validate(fields: Record<string, string>): string | undefined {
@@ -88,13 +127,19 @@ export async function saveCustomerForm(
   onError: (error: unknown) => void,
 ): Promise<CustomerFormResult> {
   const { store, storage } = ctx;
-  const id = customer?.id ?? (await store.update((data) => takeId(data, 'customers')));
-  const form = await receiveCustomerForm(request, storage, (ext) => avatarKey(id, ext));
-  if (!form.ok) {
-    if (!isRefusal(form.error)) onError(form.error);
-    const status = errorResponse(form.error).status;
-    return { saved: false, problem: messageFor(form.error), status, fields: form.fields };
-  }
+  const failed = (error: unknown, fields: Record<string, string>): CustomerFormResult => {
+    if (!isRefusal(error)) onError(error);
+    const status = errorResponse(error).status;
+    return { saved: false, problem: messageFor(error), status, fields };
+  };
+  // A new customer's id is taken only once the form is accepted (ids are never reused): until
+  // then, the image waits at a staging key.
+  let extension = '';
+  const form = await receiveCustomerForm(request, storage, (ext) => {
+    extension = ext;
+    return customer ? avatarKey(customer.id, ext) : stagingKey('new', ext);
+  });
+  if (!form.ok) return failed(form.error, form.fields);
   const problem = validate(form.fields);
   if (problem) {
     if (form.imageKey) await storage.delete(form.imageKey);
@@ -102,13 +147,24 @@ export async function saveCustomerForm(
   }
   const name = form.fields.name!.trim();
   const email = (form.fields.email ?? '').trim();
-  const { imageKey } = form;
   if (!customer) {
+    const id = await store.update((data) => takeId(data, 'customers'));
+    let imageKey: string | undefined;
+    if (form.imageKey) {
+      imageKey = avatarKey(id, extension);
+      try {
+        await unstage(storage, form.imageKey, imageKey);
+      } catch (error) {
+        await storage.delete(form.imageKey).catch(onError);
+        return failed(error, form.fields);
+      }
+    }
     await store.update((data) => {
       data.customers.push({ id, name, email, imageKey, createdAt: new Date().toISOString() });
     });
     return { saved: true };
   }
+  const { imageKey } = form;
   const old = await setCustomer(store, customer.id, (c) => {
     c.name = name;
     c.email = email;
@@ -145,11 +201,17 @@ export async function signImageUpload(
   if (!extension) {
     return refused(400, 'INVALID_INPUT', `Choose a ${IMAGE_TYPES_TEXT} image.`);
   }
-  const size = Number(asked.size);
-  if (!Number.isFinite(size) || size > MAX_IMAGE_BYTES) {
-    return refused(413, 'TOO_LARGE', IMAGE_TOO_LARGE);
+  const { size } = asked;
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 1) {
+    return refused(
+      400,
+      'INVALID_INPUT',
+      'Say the size of the image: "size" must be its number of bytes (a whole number above 0).',
+    );
   }
-  const key = avatarKey(customer.id, extension);
+  if (size > MAX_IMAGE_BYTES) return refused(413, 'TOO_LARGE', IMAGE_TOO_LARGE);
+  // Not the avatar's key: the URL stays valid after the server has checked the file (see step 2).
+  const key = stagingKey(String(customer.id), extension);
   const upload = await ctx.storage.signedUpload(key, {
     expiresIn: 600,
     contentType,
@@ -160,8 +222,13 @@ export async function signImageUpload(
 
 /**
  * Direct upload, step 2: the browser says the file is there (`POST /api/customers/:id/image`,
- * `{ key }`). Checks the file, then points the customer at it and deletes the old image. Answers
- * `{ key, imageUrl }` or a refusal; a refused file and the storage's errors are thrown.
+ * `{ key }`). Moves the file to a new avatar key, checks it there, then points the customer at it
+ * and deletes the old image. Answers `{ key, imageUrl }` (`key`: the avatar's) or a refusal; a
+ * refused file and the storage's errors are thrown, and leave nothing stored.
+ *
+ * The upload URL stays valid for its lifetime whatever the server does, so the file is moved
+ * before it is checked: what was checked is what the avatar shows, and a later upload to the
+ * same URL lands at the staging key, which no customer points at.
  */
 export async function attachUploadedImage(
   ctx: CustomerContext,
@@ -171,14 +238,29 @@ export async function attachUploadedImage(
   if (!customer) return refused(404, 'NOT_FOUND', 'No such customer.');
   const key = String((body as { key?: unknown } | undefined)?.key ?? '');
   // Only a key handed out for this customer: a client cannot claim someone else's file.
-  if (!key.startsWith(avatarPrefix(customer.id)) || keyProblem(key)) {
-    return refused(400, 'INVALID_KEY', 'Not an upload key.');
-  }
+  const extension = stagedExtension(key, String(customer.id));
+  if (!extension) return refused(400, 'INVALID_KEY', 'Not an upload key.');
   const { store, storage, urls } = ctx;
-  await checkUploadedImage(storage, key);
+  const imageKey = avatarKey(customer.id, extension);
+  await unstage(storage, key, imageKey);
+  try {
+    await checkUploadedImage(storage, imageKey);
+  } catch (error) {
+    // A refused file is deleted by the check; one it could not read is deleted here.
+    if (!isRefusal(error)) await storage.delete(imageKey).catch(() => {});
+    throw error;
+  }
   const old = await setCustomer(store, customer.id, (c) => {
-    c.imageKey = key;
+    c.imageKey = imageKey;
   });
-  if (old?.imageKey && old.imageKey !== key) await storage.delete(old.imageKey);
-  return { status: 200, body: { key, imageUrl: await avatarUrl(storage, urls, key) } };
+  if (!old) {
+    // The customer was deleted meanwhile.
+    await storage.delete(imageKey);
+    return refused(404, 'NOT_FOUND', 'No such customer.');
+  }
+  if (old.imageKey) await storage.delete(old.imageKey);
+  return {
+    status: 200,
+    body: { key: imageKey, imageUrl: await avatarUrl(storage, urls, imageKey) },
+  };
 }
