@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { isStorageError, keyProblem, type Storage, StorageError } from '@stowage/core';
+import {
+  type DirectUpload,
+  isStorageError,
+  keyProblem,
+  type Storage,
+  StorageError,
+} from '@stowage/core';
 import { errorResponse } from '@stowage/core/http';
 import {
   avatarKey,
@@ -212,11 +218,17 @@ export async function signImageUpload(
   if (size > MAX_IMAGE_BYTES) return refused(413, 'TOO_LARGE', IMAGE_TOO_LARGE);
   // Not the avatar's key: the URL stays valid after the server has checked the file (see step 2).
   const key = stagingKey(String(customer.id), extension);
-  const upload = await ctx.storage.signedUpload(key, {
-    expiresIn: 600,
-    contentType,
-    maxSize: MAX_IMAGE_BYTES,
-  });
+  const options = { expiresIn: 600, contentType };
+  let upload: DirectUpload;
+  try {
+    upload = await ctx.storage.signedUpload(key, { ...options, maxSize: MAX_IMAGE_BYTES });
+  } catch (error) {
+    // R2 and Cloudinary sign uploads that cannot carry a size limit (a presigned PUT; Cloudinary
+    // limits size per upload preset only): their drivers refuse maxSize, and say to check the
+    // size after the upload, which step 2 does (checkUploadedImage) before anything uses the file.
+    if (!isStorageError(error, 'UNSUPPORTED')) throw error;
+    upload = await ctx.storage.signedUpload(key, options);
+  }
   return { status: 200, body: { key, upload } };
 }
 
