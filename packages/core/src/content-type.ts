@@ -35,9 +35,17 @@ export function contentTypeProblem(value: string): string | undefined {
  */
 export function readableContentType(value: string | undefined): string {
   if (value === undefined || value === '') return DEFAULT_CONTENT_TYPE;
-  // Control characters cannot be sent in a header: such a value is rewritten.
-  const plain = !/[\u0000-\u001f\u007f]/.test(value);
+  // Control characters cannot be sent in a header, nor (fetch's Headers) anything above U+00FF:
+  // such a value is rewritten, and parameters that are not ASCII are left out.
+  const plain = !NOT_HEADER_SAFE.test(value);
   if (plain && parseSingleMediaType(value) !== undefined) return value;
   const used = extractMediaType(value);
-  return used === undefined ? DEFAULT_CONTENT_TYPE : serializeMediaType(used);
+  if (used === undefined) return DEFAULT_CONTENT_TYPE;
+  for (const [name, parameter] of used.parameters) {
+    if (NOT_HEADER_SAFE.test(parameter)) used.parameters.delete(name);
+  }
+  return serializeMediaType(used);
 }
+
+/** What a header value should not hold: control characters and anything beyond ASCII. */
+export const NOT_HEADER_SAFE = /[^\u0020-\u007e]/;

@@ -77,6 +77,11 @@ export function verifySignedQuery(
   for (const name of SIGNED_QUERY) {
     if (query.getAll(name).length > 1) return { ok: false, reason: 'invalid' };
   }
+  // signedUrlFor writes no empty override; an empty one signs the same bytes as none, yet would
+  // replace the stored header (an `attachment` served inline): refused.
+  for (const name of ['rcd', 'rct', 'ct'] as const) {
+    if (query.get(name) === '') return { ok: false, reason: 'invalid' };
+  }
   const sig = query.get('sig');
   const expiresText = query.get('expires');
   if (!sig || !expiresText) return { ok: false, reason: 'missing' };

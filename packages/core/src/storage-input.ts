@@ -44,6 +44,13 @@ export function checkHeaderValue(name: string, value: string | undefined): void 
   if (typeof value !== 'string' || value.trim() === '' || /[\u0000-\u001f\u007f]/.test(value)) {
     throw invalid(`${name} must be a non-empty string without control characters`);
   }
+  // It becomes a response header: fetch's Headers refuse characters above U+00FF (a served file
+  // would answer 500) and clients read Latin-1 bytes differently, so printable ASCII only.
+  if (/[^\t\u0020-\u007e]/.test(value)) {
+    throw invalid(
+      `${name} must be ASCII; for a non-ASCII file name use filename*=UTF-8''<percent-encoded name> (RFC 6266)`,
+    );
+  }
 }
 
 /** One media type, as browsers will read it; a list or junk is refused (see content-type.ts). */

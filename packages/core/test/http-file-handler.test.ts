@@ -326,6 +326,25 @@ describe('createFileHandler: private objects', () => {
     }
   });
 
+  it('refuses an empty override added to a URL signed without one (rcd=, rct=, ct=)', async () => {
+    // An empty value signs the same bytes as no value, but would still replace the header.
+    await storage.put('report.pdf', '%PDF-1.4 r', {
+      visibility: 'private',
+      contentDisposition: 'attachment; filename="report.pdf"',
+    });
+    const good = new URL(signed('report.pdf'));
+    const plain = await fetch(good);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-disposition')).toBe('attachment; filename="report.pdf"');
+    for (const name of ['rcd', 'rct', 'ct']) {
+      const url = new URL(good);
+      url.searchParams.set(name, '');
+      const res = await fetch(url);
+      expect(res.status, url.search).toBe(403);
+      expect(res.headers.get('content-disposition'), url.search).toBeNull();
+    }
+  });
+
   it('accepts only the canonical spelling of a signature and its numbers', async () => {
     const good = new URL(signed('secret.txt', { rcd: 'inline' }));
     expect((await fetch(good)).status).toBe(200);
@@ -378,6 +397,49 @@ describe('createFileHandler: private objects', () => {
     expect((await fetch(url)).status).toBe(403);
     // Without a secret a private object is never served: it answers as missing.
     expect((await fetch(`${server.origin}/trusted/secret.txt`)).status).toBe(404);
+  });
+});
+
+describe('createFileHandler: stored headers written by other tools', () => {
+  it('serves a file whose stored Content-Type, Content-Disposition and Cache-Control are not ASCII', async () => {
+    // put() refuses such values now; a bucket written by another tool may still hold them, and
+    // Headers refuses characters above U+00FF (the file answered 500 before).
+    const foreign = {
+      contentType: 'text/plain; charset=utf-8; x="写"',
+      contentDisposition: 'attachment; filename="报告.txt"',
+      cacheControl: 'max-age=60, 写',
+    };
+    const inner = memory();
+    const withForeignHeaders = <T extends object>(info: T) => ({ ...info, ...foreign });
+    const driver = new Proxy(inner, {
+      get(target, name) {
+        if (name === 'head')
+          return async (key: string) => withForeignHeaders(await target.head(key));
+        if (name === 'get') {
+          return async (key: string, options: Parameters<typeof target.get>[1]) => {
+            const found = await target.get(key, options);
+            return { ...found, info: withForeignHeaders(found.info) };
+          };
+        }
+        const value = Reflect.get(target, name, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const foreignStorage = createStorage(driver);
+    await foreignStorage.put('report.txt', 'report', { visibility: 'public' });
+    const foreignServer = await startServer(
+      createFileHandler(foreignStorage, { basePath: '/media' }),
+    );
+    try {
+      const res = await fetch(`${foreignServer.origin}/media/report.txt`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('report');
+      expect(res.headers.get('content-type')).toBe('text/plain;charset=utf-8');
+      expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="report.txt"/);
+      expect(res.headers.get('cache-control')).not.toContain('写');
+    } finally {
+      await foreignServer.close();
+    }
   });
 });
 

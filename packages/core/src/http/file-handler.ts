@@ -1,4 +1,4 @@
-import { readableContentType } from '../content-type.js';
+import { NOT_HEADER_SAFE, readableContentType } from '../content-type.js';
 import { isStorageError } from '../errors.js';
 import type { SignedParams } from '../signing.js';
 import type { Storage } from '../storage.js';
@@ -165,7 +165,11 @@ class ServedRequest {
   /** What a 304 repeats of the 200 (RFC 9110 §15.4.5). */
   private validatorHeaders(info: ObjectInfo): Headers {
     const headers = new Headers({
-      'Cache-Control': info.cacheControl ?? this.defaultCacheControl(info),
+      // A stored value Headers would refuse (see headers()) gives way to the default.
+      'Cache-Control':
+        info.cacheControl !== undefined && !NOT_HEADER_SAFE.test(info.cacheControl)
+          ? info.cacheControl
+          : this.defaultCacheControl(info),
       'X-Content-Type-Options': 'nosniff',
     });
     const etag = formatEtag(info.etag);
@@ -179,6 +183,11 @@ class ServedRequest {
     // One type, read as browsers read it, checked and sent as such: a list is never passed on.
     const contentType = readableContentType(this.signed?.responseContentType ?? info.contentType);
     let disposition = this.signed?.responseContentDisposition ?? info.contentDisposition;
+    // put() takes ASCII only, but a backend may hold a value written by other tools, which
+    // Headers would refuse (a 500): such a file is sent as a download under its key's name.
+    if (disposition !== undefined && NOT_HEADER_SAFE.test(disposition)) {
+      disposition = attachmentDisposition(baseName(this.key));
+    }
     if (!this.options.allowActiveContent && isActiveContent(contentType)) {
       // Never rendered by the browser on the app's origin: downloaded, and sandboxed if opened.
       if (!isAttachment(disposition)) disposition = attachmentDisposition(baseName(this.key));

@@ -166,11 +166,19 @@ export function registerObjectCases(suite: Suite): void {
 
     defineCase(
       suite,
-      'rejects header values that are empty or contain control characters',
+      'rejects header values that are empty, contain control characters or are not ASCII',
       {},
       async ({ storage, p }) => {
         const key = `${p}headers.txt`;
-        for (const bad of ['', '   ', 'text/plain\r\nX-Injected: 1', 'a\u0000b']) {
+        // Beyond ASCII: a response header cannot carry U+00FF and above (fetch's Headers throw:
+        // a served file answered 500), and Latin-1 bytes are read differently by each client.
+        // RFC 6266: a non-ASCII file name goes in filename*=UTF-8''<percent-encoded>.
+        const nonAscii = [
+          'attachment; filename="报告.pdf"',
+          'text/plain; x="写"',
+          'inline; filename="é"',
+        ];
+        for (const bad of ['', '   ', 'text/plain\r\nX-Injected: 1', 'a\u0000b', ...nonAscii]) {
           await expectStorageError(
             storage,
             () => storage.put(key, 'x', { contentType: bad }),
@@ -191,6 +199,18 @@ export function registerObjectCases(suite: Suite): void {
           );
         }
         expect(await storage.exists(key)).toBe(false);
+        if (storage.capabilities.signedUrl) {
+          await storage.put(key, 'x');
+          for (const contentDisposition of nonAscii) {
+            const error = await expectStorageError(
+              storage,
+              () => storage.signedUrl(key, { expiresIn: 60, contentDisposition }),
+              'INVALID_INPUT',
+              'signedUrl',
+            );
+            expect(error.message).toMatch(/contentDisposition/);
+          }
+        }
       },
     );
 
