@@ -199,6 +199,35 @@ describe('receiveUpload', () => {
     expect(await storedKeys()).toEqual([]);
   });
 
+  it('stops reading a form whose other parts go on far past what it can take', async () => {
+    // A file in another field is skipped, not stored; it must not be read for ever either.
+    let sent = 0;
+    const parts = [
+      Buffer.from(
+        '--XYZ\r\nContent-Disposition: form-data; name="other"; filename="x.bin"\r\n\r\n',
+      ),
+    ];
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        const next =
+          parts.shift() ?? (sent < 256 * 1024 * 1024 ? new Uint8Array(64 * 1024) : undefined);
+        if (next === undefined) return controller.close();
+        sent += next.byteLength;
+        controller.enqueue(next);
+      },
+    });
+    const res = await fetch(`${server.origin}/avatar`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=XYZ' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.message).toMatch(/form is larger than/);
+    expect(sent).toBeLessThan(32 * 1024 * 1024);
+    expect(await storedKeys()).toEqual([]);
+  });
+
   it('refuses a form without the file field', async () => {
     const form = new FormData();
     form.append('other', new Blob([png(2, 2)]), 'a.png');

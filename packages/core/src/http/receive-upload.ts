@@ -49,6 +49,8 @@ export interface ReceivedUpload {
 }
 
 const DEFAULT_LIMITS = { fields: 100, fieldSize: 64 * 1024, parts: 200 };
+/** Room for the parts' own headers and boundaries in a form's byte limit. */
+const FORM_OVERHEAD = 1024 * 1024;
 
 /**
  * Streams a `multipart/form-data` upload into a storage. The file's type is read from its first
@@ -98,6 +100,9 @@ export async function receiveUpload(
     throw invalid('malformed multipart/form-data header');
   }
   const source = NodeReadable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
+  // The whole body: the file, the fields at their limits, and room for the parts' headers. Parts
+  // that are skipped (a file in another field) are read too, so they count; past this, stop.
+  const formLimit = options.maxSize + limits.fieldSize * limits.fields + FORM_OVERHEAD;
 
   return new Promise<ReceivedUpload>((resolve, reject) => {
     const fields: Record<string, string> = {};
@@ -123,8 +128,16 @@ export async function receiveUpload(
       })();
     };
 
+    let received = 0;
+    source.on('data', (chunk: Uint8Array) => {
+      received += chunk.byteLength;
+      if (received > formLimit) fail(tooLarge('form', formLimit));
+    });
+
     parser.on('file', (name, stream, info) => {
       if (name !== field || upload !== undefined || settled) {
+        // Skipped: drained, and its error when the form is cut short (stopped here) ignored.
+        stream.on('error', () => {});
         stream.resume();
         return;
       }
