@@ -61,9 +61,12 @@ export function verifyTransform(
   signature: string,
   secrets: readonly string[],
 ): boolean {
-  const given = Buffer.from(signature, 'base64url');
+  // The signature as given against the one canonical spelling of the expected HMAC, as core's
+  // signed URLs do: decoding first would accept padding, junk and changed unused bits, so one
+  // URL would have many valid spellings (each a new cache key reaching the origin).
+  const given = Buffer.from(signature, 'utf8');
   return secrets.some((secret) => {
-    const expected = Buffer.from(signTransform(segment, key, secret), 'base64url');
+    const expected = Buffer.from(signTransform(segment, key, secret), 'utf8');
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
 }

@@ -41,6 +41,24 @@ describe('only signed URLs are served', () => {
     expect((await handler(request(url))).status).toBe(200);
   });
 
+  it('accepts only the canonical spelling of a signature (one URL, one cache key)', async () => {
+    const { storage: images, handler } = imageTransforms(storage, {
+      basePath: '/img',
+      signingSecret: SECRET,
+    });
+    const url = images.url('photo.jpg', { transform });
+    const sig = new URL(url, 'http://x').searchParams.get('s')!;
+    // A SHA-256 HMAC in base64url is 43 characters, the last one holding 2 unused bits.
+    const last = sig.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBits = alphabet[alphabet.indexOf(last) ^ 1]!;
+    for (const spelling of [`${sig}=`, `${sig}%20`, `${sig}!`, `${sig.slice(0, -1)}${sameBits}`]) {
+      const res = await handler(request(url.replace(`s=${sig}`, `s=${spelling}`)));
+      expect(res.status, spelling).toBe(403);
+    }
+    expect((await handler(request(url))).status).toBe(200);
+  });
+
   it('accepts URLs signed with an older secret while rotating', async () => {
     const old = imageTransforms(storage, {
       basePath: '/img',
