@@ -24,6 +24,8 @@ const config: NextConfig = {
     };
     return webpackConfig;
   },
+  // No X-Powered-By: Next.js (the Express app sends none either).
+  poweredByHeader: false,
   // This repository lints with Biome.
   eslint: { ignoreDuringBuilds: true },
 };

@@ -1,4 +1,5 @@
 import * as shared from '@stowage/example-shared/customers';
+import { linkMessage } from '@stowage/example-shared/media';
 import { signedMessage } from '@stowage/example-shared/messages';
 import type { Customer } from '@stowage/example-shared/store';
 import { app } from './context';
@@ -20,7 +21,7 @@ export async function saveCustomerForm(
   const back = customer ? `/customers/${customer.id}/edit` : '/customers/new';
   const { fields } = result;
   return seeOther(back, {
-    ...signedMessage(app().messageSecret, result.problem),
+    ...signedMessage(app().messageSecret, linkMessage(result.problem)),
     name: fields.name,
     email: fields.email,
   });

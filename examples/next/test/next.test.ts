@@ -18,6 +18,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchChromium } from '../../test-support/browser.js';
 import * as check from '../../test-support/scenario.js';
+import * as requests from '../../test-support/scenario-requests.js';
 import * as tickets from '../../test-support/scenario-tickets.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -163,6 +164,16 @@ describe('Next.js example on the disk driver', () => {
     tickets.everyPage(app));
   it('leaves no trace of a refused ticket, and shows no message put in a link', () =>
     tickets.refusalsLeaveNoTrace(app));
+  // Over plain HTTP, the same checks as the Express app's (examples/express/test/requests.test.ts).
+  it('answers malformed and oversized bodies with 4xx', () => requests.clientErrors(app));
+  it("carries back only the ticket form's own fields", () =>
+    requests.ticketFormCarriesItsFieldsOnly(app));
+  it('takes only plain whole numbers as ids', () => requests.strictIds(app));
+  it('signs no customer-form message that quotes the sender', () =>
+    requests.customerMessageQuotesNothing(app));
+  it('builds URLs on a Host header only when it is a host and a port', () =>
+    requests.checkedHost(app));
+  it('sends no X-Powered-By', () => requests.noPoweredBy(app));
 });
 
 describe('Next.js example behind a proxy (TRUST_PROXY=true)', () => {

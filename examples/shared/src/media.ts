@@ -173,10 +173,13 @@ export function messageFor(error: unknown): string {
  * for every word of it, so it never quotes what the user sent.
  */
 export function linkMessageFor(error: unknown): string {
-  return withoutQuotedInput(messageFor(error));
+  return linkMessage(messageFor(error));
 }
 
-/** The text without the values libraries quote in it: `"..."` (JSON) and `, got ...` tails. */
-function withoutQuotedInput(message: string): string {
+/**
+ * A message text for a link (see {@link linkMessageFor}): without the values libraries quote in
+ * it, `"..."` (JSON) and `, got ...` tails (a multipart field's name is the sender's, for one).
+ */
+export function linkMessage(message: string): string {
   return message.replace(/\s*"(?:[^"\\]|\\.)*"/g, '').replace(/,?\s*got\b[^.;]*/g, '');
 }

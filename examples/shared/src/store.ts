@@ -96,6 +96,18 @@ export class JsonStore {
   }
 }
 
+/**
+ * The record id a URL or a JSON body names: a whole number from 1 written plainly (`7`, or the
+ * JSON number 7), else NaN, which no record has (a 404). `Number()` alone would take `0x7`, `7e0`,
+ * `7.0`, ` 7 `, `true` and `[7]` for 7.
+ */
+export function recordId(value: unknown): number {
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 1 ? value : NaN;
+  if (typeof value !== 'string' || !/^[1-9]\d{0,15}$/.test(value)) return NaN;
+  const id = Number(value);
+  return Number.isSafeInteger(id) ? id : NaN;
+}
+
 /** Takes the next id of a kind. */
 export function takeId(data: Data, kind: Kind): number {
   const id = data.nextId[kind];

@@ -74,6 +74,18 @@ export async function findTicket(
   return ticket && event ? { ticket, event } : undefined;
 }
 
+/** The ticket form's fields, carried back to it after a refusal (nothing else is). */
+export const TICKET_FORM_FIELDS = [
+  'event_title',
+  'event_date',
+  'venue',
+  'buyer_name',
+  'quantity',
+] as const;
+
+/** The ticket form's largest body: its fields at their longest, encoded, fit many times over. */
+export const TICKET_FORM_LIMIT = 16 * 1024;
+
 /** Creates a ticket from the form (reusing the event if it exists) and renders its files. */
 export async function createTicket(
   ctx: TicketContext,

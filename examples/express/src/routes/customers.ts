@@ -9,9 +9,9 @@ import {
   signImageUpload,
   type UploadRequest,
 } from '@stowage/example-shared/customers';
-import { avatarUrl, isRefusal, type UrlMode } from '@stowage/example-shared/media';
+import { avatarUrl, isRefusal, linkMessage, type UrlMode } from '@stowage/example-shared/media';
 import { signedMessage, verifiedMessage } from '@stowage/example-shared/messages';
-import type { Customer, JsonStore } from '@stowage/example-shared/store';
+import { type Customer, type JsonStore, recordId } from '@stowage/example-shared/store';
 import express, { type Request as ExpressRequest, type Router } from 'express';
 import { customerForm, customerList, notFound, page } from '../views.js';
 
@@ -90,7 +90,7 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
       if (result.saved) return new Response(null, { status: 303, headers: { location: '/' } });
       const back = customer ? `/customers/${customer.id}/edit` : '/customers/new';
       const query = new URLSearchParams({
-        ...signedMessage(options.messageSecret, result.problem),
+        ...signedMessage(options.messageSecret, linkMessage(result.problem)),
         name: result.fields.name ?? '',
         email: result.fields.email ?? '',
       });
@@ -110,14 +110,14 @@ export function customerRoutes(options: CustomerRoutesOptions): Router {
   });
 
   router.post('/api/customers/:id/delete', async (req, res) => {
-    await deleteCustomer(options, Number(req.params.id));
+    await deleteCustomer(options, recordId(req.params.id));
     res.redirect(303, '/');
   });
 
   // Direct upload, step 1: the browser asks where to send the file.
   router.post('/api/uploads', express.json(), async (req, res) => {
     const body = (req.body ?? {}) as UploadRequest;
-    const customer = await findCustomer(store, Number(body.customerId));
+    const customer = await findCustomer(store, recordId(body.customerId));
     try {
       sendJson(res, await signImageUpload(options, customer, body));
     } catch (error) {
@@ -159,5 +159,5 @@ async function sendError(
 }
 
 function customerOf(store: JsonStore, req: ExpressRequest): Promise<Customer | undefined> {
-  return findCustomer(store, Number(req.params.id));
+  return findCustomer(store, recordId(req.params.id));
 }

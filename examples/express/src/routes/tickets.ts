@@ -2,20 +2,20 @@ import { isStorageError } from '@stowage/core';
 import { requestOrigin } from '@stowage/example-shared/config';
 import { linkMessageFor } from '@stowage/example-shared/media';
 import { signedMessage, verifiedMessage } from '@stowage/example-shared/messages';
+import { recordId } from '@stowage/example-shared/store';
 import {
   createTicket,
   deleteTicket,
   findTicket,
   regenerateTicket,
+  TICKET_FORM_FIELDS,
+  TICKET_FORM_LIMIT,
   type TicketContext,
   ticketJson,
   ticketUrls,
 } from '@stowage/example-shared/tickets';
 import express, { type Request, type Router } from 'express';
 import { notFound, page, ticketPage, ticketsPage } from '../views.js';
-
-/** Fields of the ticket form, carried back to it after a refusal. */
-const FORM_FIELDS = ['event_title', 'event_date', 'venue', 'buyer_name', 'quantity'] as const;
 
 export function ticketRoutes(
   ctx: TicketContext,
@@ -24,7 +24,7 @@ export function ticketRoutes(
 ): Router {
   const router = express.Router();
   const driver = ctx.storage.driver;
-  const idOf = (req: Request) => Number(req.params.id);
+  const idOf = (req: Request) => recordId(req.params.id);
   // The Host (and with 'trust proxy' on, X-Forwarded-Host and -Proto), checked: a client writes it.
   const origin = (req: Request) =>
     requestOrigin((name) => req.get(name), req.app.get('trust proxy') === true);
@@ -40,7 +40,7 @@ export function ticketRoutes(
     const query = req.query as Record<string, unknown>;
     const text = (name: string) => (typeof query[name] === 'string' ? query[name] : undefined);
     const values: Record<string, string> = {};
-    for (const name of FORM_FIELDS) {
+    for (const name of TICKET_FORM_FIELDS) {
       const value = text(name);
       if (value !== undefined) values[name] = value;
     }
@@ -64,7 +64,7 @@ export function ticketRoutes(
   });
 
   // HTML forms.
-  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const form = express.urlencoded({ extended: false, limit: TICKET_FORM_LIMIT });
   router.post('/api/tickets', form, async (req, res) => {
     const values = (req.body ?? {}) as Record<string, string>;
     try {
@@ -74,7 +74,7 @@ export function ticketRoutes(
       if (!isStorageError(error, 'INVALID_INPUT')) onError(error);
       // Back to the form at its own address (a reload posts nothing), with what was typed.
       const query = new URLSearchParams(signedMessage(messageSecret, linkMessageFor(error)));
-      for (const name of FORM_FIELDS) query.set(name, String(values[name] ?? ''));
+      for (const name of TICKET_FORM_FIELDS) query.set(name, String(values[name] ?? ''));
       res.redirect(303, `/tickets?${query}`);
     }
   });

@@ -1,3 +1,4 @@
+import { recordId } from '@stowage/example-shared/store';
 import { findTicket, ticketUrls } from '@stowage/example-shared/tickets';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
@@ -18,7 +19,7 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 
 export default async function TicketPage({ params, searchParams }: Props) {
   const ctx = app();
-  const found = await findTicket(ctx, Number((await params).id));
+  const found = await findTicket(ctx, recordId((await params).id));
   if (!found) notFound();
   const { ticket, event } = found;
   const urls = await ticketUrls(ctx, ticket);

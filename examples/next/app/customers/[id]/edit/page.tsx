@@ -1,4 +1,5 @@
 import { avatarUrl } from '@stowage/example-shared/media';
+import { recordId } from '@stowage/example-shared/store';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { CustomerForm } from '@/components/customer-form';
@@ -14,12 +15,12 @@ interface Props {
 }
 
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const customer = await findCustomer(Number((await params).id));
+  const customer = await findCustomer(recordId((await params).id));
   return { title: customer ? `Edit ${customer.name}` : 'Not found' };
 }
 
 export default async function EditCustomerPage({ params, searchParams }: Props) {
-  const customer = await findCustomer(Number((await params).id));
+  const customer = await findCustomer(recordId((await params).id));
   if (!customer) notFound();
   const query = await searchParams;
   const { storage, urls } = app();
