@@ -166,3 +166,25 @@ export async function noPoweredBy(app: HttpApp): Promise<void> {
   expect(res.status).toBe(200);
   expect(res.headers.get('x-powered-by')).toBeNull();
 }
+
+/** "The ticket was regenerated." only after a regeneration, not for a link that says so. */
+export async function regeneratedNoticeIsSigned(app: HttpApp): Promise<void> {
+  const id = await issueTicketOverHttp(app);
+  const notice = 'The ticket was regenerated.';
+  for (const query of ['regenerated', 'regenerated=1', 'regenerated=9999999999.AAAA']) {
+    const page = await (await fetch(`${app.baseUrl}/tickets/${id}?${query}`)).text();
+    expect(page, query).not.toContain(notice);
+  }
+  const res = await fetch(`${app.baseUrl}/api/tickets/${id}/regenerate`, {
+    method: 'POST',
+    redirect: 'manual',
+  });
+  expect(res.status).toBe(303);
+  const location = new URL(res.headers.get('location') ?? '', app.baseUrl);
+  expect(location.pathname).toBe(`/tickets/${id}`);
+  expect(await (await fetch(location)).text()).toContain(notice);
+  // The signature names its ticket: on another ticket's page it says nothing.
+  const other = await issueTicketOverHttp(app, 'Grace Hopper');
+  const elsewhere = new URL(`/tickets/${other}${location.search}`, app.baseUrl);
+  expect(await (await fetch(elsewhere)).text()).not.toContain(notice);
+}

@@ -43,6 +43,8 @@ describe('Express example over plain HTTP (the same checks as the Next.js app)',
   it('builds URLs on a Host header only when it is a host and a port', () =>
     requests.checkedHost(app()));
   it('sends no X-Powered-By', () => requests.noPoweredBy(app()));
+  it('says a ticket was regenerated only after a regeneration', () =>
+    requests.regeneratedNoticeIsSigned(app()));
 });
 
 describe('Express example: the secrets of a fresh checkout (none set, not production)', () => {

@@ -174,6 +174,8 @@ describe('Next.js example on the disk driver', () => {
   it('builds URLs on a Host header only when it is a host and a port', () =>
     requests.checkedHost(app));
   it('sends no X-Powered-By', () => requests.noPoweredBy(app));
+  it('says a ticket was regenerated only after a regeneration', () =>
+    requests.regeneratedNoticeIsSigned(app));
 });
 
 describe('Next.js example behind a proxy (TRUST_PROXY=true)', () => {

@@ -1,6 +1,7 @@
 import { isStorageError, type Storage, StorageError, withoutPublicUrls } from '@stowage/core';
 import { createTicketService, type TicketInput, type TicketService } from '@stowage/tickets';
 import type { UrlMode } from './media.js';
+import { expiringSignature, isGenuineSignature } from './messages.js';
 import { type EventRecord, type JsonStore, type TicketRecord, takeId } from './store.js';
 
 export interface TicketContext {
@@ -72,6 +73,19 @@ export async function findTicket(
   const ticket = data.tickets.find((t) => t.id === id);
   const event = ticket && data.events.find((e) => e.id === ticket.eventId);
   return ticket && event ? { ticket, event } : undefined;
+}
+
+/**
+ * The query of the page a regeneration redirects to: `regenerated`, this app's signature for this
+ * ticket, valid 5 minutes, so that a link cannot claim a regeneration that did not happen.
+ */
+export function regeneratedQuery(secret: string, id: number, now = Date.now()) {
+  return { regenerated: expiringSignature(secret, 'ticket-regenerated', [String(id)], 300, now) };
+}
+
+/** Whether the page of ticket `id` says it was regenerated: its `regenerated` is genuine. */
+export function wasRegenerated(secret: string, id: number, value: string | undefined): boolean {
+  return isGenuineSignature(secret, 'ticket-regenerated', [String(id)], value);
 }
 
 /** The ticket form's fields, carried back to it after a refusal (nothing else is). */

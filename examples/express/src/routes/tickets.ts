@@ -7,12 +7,14 @@ import {
   createTicket,
   deleteTicket,
   findTicket,
+  regeneratedQuery,
   regenerateTicket,
   TICKET_FORM_FIELDS,
   TICKET_FORM_LIMIT,
   type TicketContext,
   ticketJson,
   ticketUrls,
+  wasRegenerated,
 } from '@stowage/example-shared/tickets';
 import express, { type Request, type Router } from 'express';
 import { notFound, page, ticketPage, ticketsPage } from '../views.js';
@@ -58,7 +60,10 @@ export function ticketRoutes(
       return;
     }
     const urls = await ticketUrls(ctx, found.ticket);
-    const notice = req.query.regenerated !== undefined ? 'The ticket was regenerated.' : undefined;
+    const shown = typeof req.query.regenerated === 'string' ? req.query.regenerated : undefined;
+    const notice = wasRegenerated(messageSecret, found.ticket.id, shown)
+      ? 'The ticket was regenerated.'
+      : undefined;
     const body = ticketPage({ ...found, qrCodeUrl: urls?.qrCode, pdfUrl: urls?.pdf, notice });
     res.type('html').send(page(`Ticket ${found.ticket.id}`, driver, body));
   });
@@ -86,7 +91,8 @@ export function ticketRoutes(
         .send(page('Not found', driver, notFound('Ticket')));
       return;
     }
-    res.redirect(303, `/tickets/${idOf(req)}?regenerated`);
+    const query = new URLSearchParams(regeneratedQuery(messageSecret, idOf(req)));
+    res.redirect(303, `/tickets/${idOf(req)}?${query}`);
   });
   router.post('/api/tickets/:id/delete', async (req, res) => {
     await deleteTicket(ctx, idOf(req));

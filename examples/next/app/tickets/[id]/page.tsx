@@ -1,5 +1,5 @@
 import { recordId } from '@stowage/example-shared/store';
-import { findTicket, ticketUrls } from '@stowage/example-shared/tickets';
+import { findTicket, ticketUrls, wasRegenerated } from '@stowage/example-shared/tickets';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ConfirmForm } from '@/components/confirm-form';
@@ -23,7 +23,12 @@ export default async function TicketPage({ params, searchParams }: Props) {
   if (!found) notFound();
   const { ticket, event } = found;
   const urls = await ticketUrls(ctx, ticket);
-  const regenerated = param(await searchParams, 'regenerated') !== undefined;
+  // Only a regeneration this app signed lately (see regeneratedQuery): a link cannot claim one.
+  const regenerated = wasRegenerated(
+    ctx.messageSecret,
+    ticket.id,
+    param(await searchParams, 'regenerated'),
+  );
   return (
     <>
       <h1>Ticket {ticket.id}</h1>
