@@ -188,3 +188,13 @@ export async function regeneratedNoticeIsSigned(app: HttpApp): Promise<void> {
   const elsewhere = new URL(`/tickets/${other}${location.search}`, app.baseUrl);
   expect(await (await fetch(elsewhere)).text()).not.toContain(notice);
 }
+
+/** A name with control characters is kept as the PDF prints it: without them. */
+export async function namesWithoutControlCharacters(app: HttpApp): Promise<void> {
+  const id = await issueTicketOverHttp(app, 'Ada\u0000 Love\u0007lace\u009b');
+  const json = await (await fetch(`${app.baseUrl}/api/events/ticket/${id}`)).json();
+  expect(json.buyer_name).toBe('Ada Lovelace');
+  const page = await (await fetch(`${app.baseUrl}/tickets/${id}`)).text();
+  expect(page).toContain('Ada Lovelace');
+  expect(page).not.toMatch(/[\u0000\u0007\u009b]/);
+}

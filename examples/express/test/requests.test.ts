@@ -45,6 +45,8 @@ describe('Express example over plain HTTP (the same checks as the Next.js app)',
   it('sends no X-Powered-By', () => requests.noPoweredBy(app()));
   it('says a ticket was regenerated only after a regeneration', () =>
     requests.regeneratedNoticeIsSigned(app()));
+  it('keeps names without control characters, as the PDF prints them', () =>
+    requests.namesWithoutControlCharacters(app()));
 });
 
 describe('Express example: the secrets of a fresh checkout (none set, not production)', () => {

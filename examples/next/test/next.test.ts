@@ -176,6 +176,8 @@ describe('Next.js example on the disk driver', () => {
   it('sends no X-Powered-By', () => requests.noPoweredBy(app));
   it('says a ticket was regenerated only after a regeneration', () =>
     requests.regeneratedNoticeIsSigned(app));
+  it('keeps names without control characters, as the PDF prints them', () =>
+    requests.namesWithoutControlCharacters(app));
 });
 
 describe('Next.js example behind a proxy (TRUST_PROXY=true)', () => {

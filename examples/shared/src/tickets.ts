@@ -88,6 +88,9 @@ export function wasRegenerated(secret: string, id: number, value: string | undef
   return isGenuineSignature(secret, 'ticket-regenerated', [String(id)], value);
 }
 
+/** C0 and C1 control characters (NUL, BEL, ...). */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** The ticket form's fields, carried back to it after a refusal (nothing else is). */
 export const TICKET_FORM_FIELDS = [
   'event_title',
@@ -105,10 +108,14 @@ export async function createTicket(
   ctx: TicketContext,
   form: Record<string, string | undefined>,
 ): Promise<TicketRecord> {
-  const title = (form.event_title ?? '').trim();
-  const date = (form.event_date ?? '').trim();
-  const venue = (form.venue ?? '').trim();
-  const buyerName = (form.buyer_name ?? '').trim();
+  // Kept as the ticket prints them (packages/tickets: control characters dropped, NFC), so the
+  // pages and the PDF show the same name.
+  const text = (value: string | undefined) =>
+    (value ?? '').replace(CONTROL, '').normalize('NFC').trim();
+  const title = text(form.event_title);
+  const date = text(form.event_date);
+  const venue = text(form.venue);
+  const buyerName = text(form.buyer_name);
   const quantity = Number(form.quantity);
   if (!title || !date || !buyerName) {
     throw new StorageError('INVALID_INPUT', 'Event title, date and buyer name are required.');
