@@ -12,6 +12,15 @@ const onSignal = (signal: NodeJS.Signals): void => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// `stowage ls | head -1`: the reader went away. Nothing more can be shown; a migration stops as
+// on Ctrl-C (what it copied stays whole), anything else ends at once, quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (!graceful) process.exit(0);
+    controller.abort(new Error('The output was closed'));
+  });
+}
 
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,

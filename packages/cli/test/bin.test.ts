@@ -54,6 +54,31 @@ describe.skipIf(!built)('the built stowage binary', () => {
     expect(usage.stderr).toMatch(/Missing --to/);
   });
 
+  it('ends quietly when its reader goes away (stowage ls | head -1)', async () => {
+    // The shell's `| head -1`: a pipe closed after the first line.
+    const child = spawn(process.execPath, [BIN, 'ls', 'disk:media'], { cwd: tmp.path, env: {} });
+    let stderr = '';
+    child.stderr.on('data', (data: Buffer) => {
+      stderr += data.toString();
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Error|at /);
+    expect(code).toBe(0);
+  });
+
+  it('refuses a target folder inside the source, and a source inside the target', async () => {
+    for (const [from, to] of [
+      ['disk:media', 'disk:media/copy'],
+      ['disk:media/d1', 'disk:media'],
+    ]) {
+      const refused = await stowage(['migrate', '--from', from!, '--to', to!], tmp.path);
+      expect(refused.code, `${from} -> ${to}`).toBe(2);
+      expect(refused.stderr).toMatch(/inside/);
+    }
+    expect(existsSync(join(tmp.path, 'media', 'copy'))).toBe(false);
+  });
+
   it('stops on SIGINT halfway with exit 130; the rerun copies only the rest', async () => {
     const args = ['migrate', '--from', 'disk:media', '--to', 'disk:out', '--concurrency', '1'];
     const child = spawn(process.execPath, [BIN, ...args], { cwd: tmp.path, env: {} });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import {
   createStorage,
   isStorageError,
@@ -95,6 +96,15 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
     opened.push(to);
     if (from.diskRoot !== undefined && from.diskRoot === to.diskRoot) {
       throw new UsageError(`The source and the target are the same folder (${from.diskRoot}).`);
+    }
+    // One inside the other: each run would copy the last run's copy again, a level deeper.
+    if (from.diskRoot !== undefined && to.diskRoot !== undefined) {
+      const nested = isInside(to.diskRoot, from.diskRoot)
+        ? `The target folder ${to.diskRoot} is inside the source folder ${from.diskRoot}`
+        : isInside(from.diskRoot, to.diskRoot)
+          ? `The source folder ${from.diskRoot} is inside the target folder ${to.diskRoot}`
+          : undefined;
+      if (nested) throw new UsageError(`${nested}: choose folders apart.`, 'migrate');
     }
     if (fromSpec.kind === 'env' && toSpec.kind === 'env' && fromSpec.file === toSpec.file) {
       throw new UsageError('The source and the target are the same environment.', 'migrate');
@@ -231,4 +241,10 @@ function doctorHint(from: SourceSpec, to: SourceSpec): string {
   const env = [from, to].find((s) => s.kind === 'env');
   if (env?.kind !== 'env') return 'Check the storage configuration.';
   return `Check the configuration with: stowage doctor${env.file ? ` ${env.file}` : ''}`;
+}
+
+/** Whether `path` is strictly inside the folder `folder` (both absolute). */
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }
