@@ -1,6 +1,9 @@
 import {
+  closeSync,
+  futimesSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   readlinkSync,
@@ -8,6 +11,7 @@ import {
   statSync,
   symlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -334,6 +338,28 @@ describe('disk driver: reading large files', () => {
     const object = await storage.get('big.bin');
     writeFileSync(join(root, 'big.bin'), 'short');
     await expect(object.bytes()).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+  });
+
+  it('fails a read when the file is written in place while it is read, instead of mixing versions', async () => {
+    // Another program rewrites the file in place (same size) between two chunks: the bytes read
+    // would be part old, part new. `stowage migrate` copied such a mix and reported it copied.
+    await storage.put('big.bin', content());
+    const object = await storage.get('big.bin');
+    const reader = object.body().getReader();
+    expect((await reader.read()).done).toBe(false);
+    const fd = openSync(join(root, 'big.bin'), 'r+');
+    try {
+      writeSync(fd, Buffer.alloc(4096, 0x42), 0, 4096, 2 * 1024 * 1024);
+      // A later mtime, whatever the file system's timestamp granularity.
+      futimesSync(fd, new Date(), new Date(Date.now() + 5_000));
+    } finally {
+      closeSync(fd);
+    }
+    const error = await (async () => {
+      for (;;) if ((await reader.read()).done) return undefined;
+    })().catch((e: unknown) => e);
+    expect(isStorageError(error, 'PRECONDITION_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/changed while being read/);
   });
 
   it.runIf(process.platform === 'linux')('closes the file when a reader stops early', async () => {

@@ -1,5 +1,5 @@
 import { StorageError } from '../../errors.js';
-import { closeFd, readFd, readRange } from './fd.js';
+import { closeFd, readFd, readRange, statFd } from './fd.js';
 import { mapDiskError } from './map-error.js';
 
 const CHUNK = 256 * 1024;
@@ -48,6 +48,8 @@ export async function readExactly(
 export class LazyFile {
   private fd: number | undefined;
   private closed = false;
+  /** Size and mtime when the file was opened: a write in place during the read changes them. */
+  private opened: { size: number; mtimeMs: number } | undefined;
 
   constructor(
     private readonly open: () => Promise<number>,
@@ -64,9 +66,24 @@ export class LazyFile {
       throw readError(new Error('the body was cancelled'), this.key);
     }
     this.fd = fd;
+    const { size, mtimeMs } = statFd(fd);
+    this.opened = { size, mtimeMs };
     // A stream started and then dropped unread is closed when collected instead of leaking.
     unread.register(this, fd, this);
     return fd;
+  }
+
+  /**
+   * Throws when the open file was written in place while it was read (by another program:
+   * Stowage's own writes replace the file, which the open descriptor does not see), so that a
+   * mix of old and new bytes is never returned as the file.
+   */
+  private assertUnchanged(): void {
+    if (this.fd === undefined || this.opened === undefined) return;
+    const now = statFd(this.fd);
+    if (now.size !== this.opened.size || now.mtimeMs !== this.opened.mtimeMs) {
+      throw endedEarly(this.key);
+    }
   }
 
   async close(): Promise<void> {
@@ -80,7 +97,9 @@ export class LazyFile {
   /** The whole range at once; the file is closed afterwards. */
   async bytes(): Promise<Uint8Array> {
     try {
-      return await readExactly(await this.descriptor(), this.start, this.end, this.key);
+      const bytes = await readExactly(await this.descriptor(), this.start, this.end, this.key);
+      this.assertUnchanged();
+      return bytes;
     } finally {
       await this.close();
     }
@@ -106,6 +125,7 @@ export class LazyFile {
           try {
             const want = Math.min(view.byteLength, this.end - position);
             if (want <= 0) {
+              this.assertUnchanged();
               await this.close();
               controller.close();
               request.respond(0);
