@@ -235,6 +235,25 @@ describe('disk driver: the root is a wall', () => {
     expect(await storage.getText('alias/file.txt')).toBe('inside');
   });
 
+  it('lists each file once through links that loop back to a folder being walked', async () => {
+    // `ln -s . self` and `ln -s .. a/up`: followed blindly, `self/self/...` never ends (with two
+    // loops the listing grows exponentially), and `stowage migrate` would copy without end.
+    await storage.put('f.txt', 'f');
+    await storage.put('a/g.txt', 'g');
+    await storage.put('real/h.txt', 'h');
+    symlinkSync('.', join(root, 'self'));
+    symlinkSync('..', join(root, 'a', 'up'));
+    symlinkSync('real', join(root, 'alias'));
+    const keys: string[] = [];
+    for await (const object of storage.listAll()) {
+      keys.push(object.key);
+      if (keys.length > 100) break;
+    }
+    // A link to a folder elsewhere in the root is listed (it is not a loop); loops are not.
+    expect(keys).toEqual(['a/g.txt', 'alias/h.txt', 'f.txt', 'real/h.txt']);
+    expect(await storage.getText('self/f.txt')).toBe('f');
+  });
+
   it('reserves its metadata folder and temporary names', async () => {
     await expect(storage.put('.stowage/meta/x.json', '{}')).rejects.toMatchObject({
       code: 'INVALID_KEY',

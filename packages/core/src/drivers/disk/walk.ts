@@ -25,7 +25,10 @@ export async function* walkKeys(
   const slash = prefix.lastIndexOf('/');
   const dirKey = slash === -1 ? '' : prefix.slice(0, slash + 1);
   const namePrefix = prefix.slice(slash + 1);
-  yield* walkDir(root, dirKey, namePrefix, after, shallow);
+  // The real paths of the folders being walked, outermost first: a link back to one of them (a
+  // loop, `ln -s . self`) is left out, or the walk would never end.
+  const start = dirKey === '' ? root.real : await realpath(dirPath(root, dirKey)).catch(() => '');
+  yield* walkDir(root, dirKey, namePrefix, after, shallow, [root.real, start]);
 }
 
 async function* walkDir(
@@ -34,9 +37,11 @@ async function* walkDir(
   namePrefix: string,
   after: string | undefined,
   shallow: boolean,
+  ancestors: readonly string[],
 ): AsyncGenerator<WalkEntry> {
   const entries = await readEntries(root, dirKey);
-  const children: { name: string; sortKey: string; isDir: boolean }[] = [];
+  const here = ancestors[ancestors.length - 1] ?? root.real;
+  const children: { name: string; sortKey: string; isDir: boolean; real: string }[] = [];
   for (const entry of entries) {
     const { name } = entry;
     if (!name.startsWith(namePrefix)) continue;
@@ -46,9 +51,11 @@ async function* walkDir(
       if (isOrphanTemp(name)) await unlink(join(dirPath(root, dirKey), name)).catch(() => {});
       continue;
     }
-    const isDir = await isDirectory(root, dirKey, entry);
-    if (isDir === undefined) continue;
-    children.push({ name, sortKey: isDir ? `${name}/` : name, isDir });
+    const found = await describeEntry(root, dirKey, entry, here);
+    if (found === undefined) continue;
+    const { isDir, real } = found;
+    if (isDir && ancestors.includes(real)) continue;
+    children.push({ name, sortKey: isDir ? `${name}/` : name, isDir, real });
   }
   children.sort((a, b) => compareKeys(a.sortKey, b.sortKey));
   for (const child of children) {
@@ -61,7 +68,7 @@ async function* walkDir(
         yield { key, isPrefix: true };
         continue;
       }
-      yield* walkDir(root, key, '', after, shallow);
+      yield* walkDir(root, key, '', after, shallow, [...ancestors, child.real]);
     } else {
       if (after !== undefined && compareKeys(key, after) <= 0) continue;
       yield { key, isPrefix: false };
@@ -84,20 +91,26 @@ async function readEntries(root: SafeRoot, dirKey: string): Promise<Dirent[]> {
   }
 }
 
-/** True for a folder, false for a file, undefined for anything to leave out (links outside the root, sockets). */
-async function isDirectory(
+/**
+ * Whether an entry of the folder whose real path is `here` is a folder or a file, and its real
+ * path; undefined for anything to leave out (links outside the root, sockets).
+ */
+async function describeEntry(
   root: SafeRoot,
   dirKey: string,
   entry: Dirent,
-): Promise<boolean | undefined> {
-  if (entry.isDirectory()) return true;
-  if (entry.isFile()) return false;
+  here: string,
+): Promise<{ isDir: boolean; real: string } | undefined> {
+  if (entry.isDirectory()) return { isDir: true, real: join(here, entry.name) };
+  if (entry.isFile()) return { isDir: false, real: join(here, entry.name) };
   if (!entry.isSymbolicLink()) return undefined;
   try {
     const target = await realpath(join(root.real, dirKey, entry.name));
     if (!root.contains(target)) return undefined;
     const info = await stat(target);
-    return info.isDirectory() ? true : info.isFile() ? false : undefined;
+    return info.isDirectory() || info.isFile()
+      ? { isDir: info.isDirectory(), real: target }
+      : undefined;
   } catch {
     return undefined;
   }
