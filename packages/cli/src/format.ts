@@ -10,7 +10,8 @@ export function formatBytes(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  if (unit === 0) return `${value} B`;
+  // Whole bytes: a rate (bytes / seconds) is a fraction, `148.45425119207147 B/s` otherwise.
+  if (unit === 0) return `${Math.round(value)} B`;
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)} ${UNITS[unit]}`;
 }
 

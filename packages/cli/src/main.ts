@@ -66,8 +66,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   if (first === 'help') {
-    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
-    ctx.out.line(topic ? topic.help : HELP);
+    const asked = rest[0];
+    if (asked !== undefined && !Object.hasOwn(COMMANDS, asked)) {
+      ctx.err.line(
+        `stowage: no help for ${JSON.stringify(asked)}: not a command. Run stowage --help.`,
+      );
+      return 2;
+    }
+    ctx.out.line(asked === undefined ? HELP : COMMANDS[asked]!.help);
     return 0;
   }
   const command = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;

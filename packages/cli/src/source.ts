@@ -58,6 +58,21 @@ export interface OpenStorageOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * The variables `env` (no file) or `env:<file>` stands for. `env` is what the app sees: like
+ * dotenv, a .env file in the folder fills in the variables the process environment does not set
+ * (`withDotenv`). A file is read alone.
+ */
+export async function envOf(
+  file: string | undefined,
+  processEnv: Env,
+  cwd: string,
+): Promise<{ env: Env; withDotenv: boolean }> {
+  if (file !== undefined) return { env: await readEnvFile(file, cwd), withDotenv: false };
+  if (!existsSync(join(cwd, '.env'))) return { env: processEnv, withDotenv: false };
+  return { env: { ...(await readEnvFile('.env', cwd)), ...processEnv }, withDotenv: true };
+}
+
 /** Builds the storage a spec names. CONFIG errors name the variable that is wrong. */
 export async function openStorage(
   spec: SourceSpec,
@@ -72,21 +87,14 @@ export async function openStorage(
       diskRoot: root,
     };
   }
-  // `env` is what the app sees: like dotenv, a .env file in the folder fills in the variables
-  // the process environment does not set.
-  const dotenv =
-    spec.file === undefined && existsSync(join(options.cwd, '.env'))
-      ? await readEnvFile('.env', options.cwd)
-      : undefined;
-  const env =
-    spec.file !== undefined
-      ? await readEnvFile(spec.file, options.cwd)
-      : dotenv
-        ? { ...dotenv, ...options.env }
-        : options.env;
+  const { env, withDotenv } = await envOf(spec.file, options.env, options.cwd);
   const built = await storageFromEnvLazy(env, options);
   const from =
-    spec.file !== undefined ? spec.file : dotenv ? 'the environment and .env' : 'the environment';
+    spec.file !== undefined
+      ? spec.file
+      : withDotenv
+        ? 'the environment and .env'
+        : 'the environment';
   return {
     storage: built.storage,
     label: `${built.storage.driver} from ${from} (${built.reason})`,

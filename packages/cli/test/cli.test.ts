@@ -29,6 +29,11 @@ describe('stowage (dispatch, help, usage errors)', () => {
     }
     const version = await runCli(['--version']);
     expect(version).toMatchObject({ code: 0, stdout: `${VERSION}\n` });
+    // Help on a command that does not exist is a usage error, not the general help and 0.
+    const unknown = await runCli(['help', 'nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/no help for "nope": not a command/);
+    expect(unknown.stdout).toBe('');
   });
 
   it('exits 2 on usage errors, with the reason', async () => {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -130,6 +132,26 @@ describe('stowage doctor (disk and configuration)', () => {
     );
     expect(run.stdout).toMatch(/warn {2}configuration .*lost at the next redeploy/);
     expect(run.stdout).toMatch(/All checks passed \(1 warning\)\./);
+  });
+
+  it('without a file, checks what `env` selects: the process environment filled in by ./.env', async () => {
+    const dir = join(tmp.path, 'with-dotenv');
+    await mkdir(dir, { recursive: true });
+    await writeEnvFile(join(dir, '.env'), {
+      STORAGE_DISK_ROOT: './from-dotenv',
+      STORAGE_PUBLIC_BASE_URL: '/files',
+    });
+    // The process environment wins where both set a variable, as dotenv and `migrate --to env`.
+    const run = await runCli(['doctor'], {
+      cwd: dir,
+      env: { STORAGE_PUBLIC_BASE_URL: '/media' },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/environment: this process and \.env/);
+    expect(run.stdout).toMatch(/STORAGE_DISK_ROOT +\.\/from-dotenv/);
+    expect(run.stdout).toMatch(/STORAGE_PUBLIC_BASE_URL +\/media\n/);
+    expect(existsSync(join(dir, 'from-dotenv'))).toBe(true);
+    expect(existsSync(join(dir, 'media'))).toBe(false);
   });
 
   it('exits 2 for a missing env file', async () => {

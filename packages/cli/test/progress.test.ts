@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatBytes } from '../src/format.js';
 import { Output } from '../src/io.js';
 import type { MigrateEvent, MigrateTotals } from '../src/migrate.js';
 import { noTotals } from '../src/migrate-types.js';
@@ -78,5 +79,13 @@ describe('migrate progress: plain lines (a log, a pipe)', () => {
     expect(writes.join('')).toBe('copied  photos/0.jpg (16.0 kB)\n');
     progress.finish();
     expect(writes).toHaveLength(1);
+  });
+});
+
+describe('formatBytes', () => {
+  it('shows whole bytes below 1 kB, also for a rate (bytes / seconds)', () => {
+    expect(formatBytes(148.45425119207147)).toBe('148 B');
+    expect(formatBytes(999.6)).toBe('1000 B');
+    expect(formatBytes(1234567)).toBe('1.2 MB');
   });
 });

@@ -120,7 +120,8 @@ function classify(
   f: ErrorFields,
   ctx: S3ErrorContext,
 ): { code: StorageErrorCode; message: string; retryable?: boolean } {
-  const where = ctx.key === undefined ? '' : ` for ${quoteKey(ctx.key)}`;
+  // A listing of the whole bucket has the key '': an empty quoted key would say nothing.
+  const where = ctx.key === undefined || ctx.key === '' ? '' : ` for ${quoteKey(ctx.key)}`;
   const what = `${f.code ?? f.name}${f.status !== undefined ? `, HTTP ${f.status}` : ''}`;
   const id = f.code ?? f.name;
   const status = f.status;

@@ -122,6 +122,13 @@ describe('mapS3Error', () => {
     expect(mapped.message.length).toBeGreaterThan(10);
   });
 
+  it('names no key for an operation on the whole bucket (a listing: key "")', () => {
+    const mapped = mapS3Error(systemError('ECONNREFUSED'), { ...ctx, operation: 'list', key: '' });
+    expect(mapped.code).toBe('NETWORK');
+    expect(mapped.message).not.toContain('""');
+    expect(mapped.message).not.toMatch(/for\s*\(/);
+  });
+
   it('keeps the status and names the key', () => {
     const mapped = mapS3Error(serviceError('InternalError', 500), ctx);
     expect(mapped.status).toBe(500);

@@ -1,6 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Env, isStorageError, type Storage, StorageError, selectDriver } from '@stowage/core';
 import { parseCommandArgs } from '../args.js';
 import {
@@ -11,11 +9,10 @@ import {
   type ProbeStep,
   publicUrlAdvice,
 } from '../doctor-advice.js';
-import { readEnvFile } from '../env-file.js';
 import { formatDuration } from '../format.js';
 import type { CommandContext, Output } from '../io.js';
 import { maskValue } from '../secrets.js';
-import { storageFromEnvLazy } from '../source.js';
+import { envOf, storageFromEnvLazy } from '../source.js';
 
 export const doctorHelp = `Usage: stowage doctor [env file]
 
@@ -26,8 +23,9 @@ Checks the storage configuration your app would use, then tries it for real:
     fetch its public URL and a signed URL (where the storage has them), delete it
 Every failure says what to fix and names the variable to look at.
 
-Without a file, this process's environment is checked; with one (e.g. .env.production),
-only the variables in that file.
+Without a file, what the storage spec \`env\` selects is checked: this process's environment,
+with a ./.env file filling in what it does not set (as dotenv and your app do); with a file
+(e.g. .env.production), only the variables in that file.
 
 Exit status: 0 all checks passed (warnings allowed), 1 a check failed, 2 usage error.`;
 
@@ -65,14 +63,15 @@ export async function doctorCommand(args: string[], ctx: CommandContext): Promis
     return 0;
   }
   const file = positionals[0];
-  const env = file === undefined ? ctx.env : await readEnvFile(file, ctx.cwd);
+  // What `env` (or `env:<file>`) selects for `migrate` and `ls`: the same variables.
+  const { env, withDotenv } = await envOf(file, ctx.env, ctx.cwd);
   ctx.redactor.addEnv(env);
   const out = ctx.out;
   const report = new Report(out);
 
   out.line('Stowage doctor');
   out.line(
-    `  environment: ${file === undefined ? 'this process' : `${file} (${Object.keys(env).length} variables, the process environment is ignored)`}`,
+    `  environment: ${file !== undefined ? `${file} (${Object.keys(env).length} variables, the process environment is ignored)` : withDotenv ? 'this process and .env (the process wins where both set a variable)' : 'this process'}`,
   );
 
   let driver: string;
@@ -91,11 +90,6 @@ export async function doctorCommand(args: string[], ctx: CommandContext): Promis
   out.line(`  driver:      ${driver} (${reason})`);
   out.line('');
   printVariables(out, env, driverVariables(driver, env).names);
-  if (file === undefined && driver === 'disk' && existsSync(join(ctx.cwd, '.env'))) {
-    out.line(
-      '  (this folder has a .env file, which is not this process environment: run `stowage doctor .env` to check it)',
-    );
-  }
   out.line('');
   out.line('Checks');
 
