@@ -32,6 +32,7 @@ function invalidDate(message: string): StorageError {
 export function parseEventDate(value: unknown, timeZone: string): EventDate {
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalidDate('the Date is invalid');
+    checkYear(value.getUTCFullYear());
     return { date: value, text: formatIn(value, timeZone, true) };
   }
   if (typeof value !== 'string') {
@@ -45,6 +46,7 @@ export function parseEventDate(value: unknown, timeZone: string): EventDate {
   }
   const [, y, mo, d, h, mi, s, zone] = match;
   const wall: WallClock = { year: Number(y), month: Number(mo), day: Number(d) };
+  checkYear(wall.year);
   if (h !== undefined) {
     wall.hour = Number(h);
     wall.minute = Number(mi);
@@ -76,10 +78,26 @@ export function parseEventDate(value: unknown, timeZone: string): EventDate {
   };
 }
 
+/**
+ * Years of four digits from 1000: Date.UTC reads 0-99 as 1900-1999 (`0050` printed as 1950), and
+ * earlier years print without their era. An event date that far back is a typo.
+ */
+function checkYear(year: number): void {
+  if (year < 1000 || year > 9999) {
+    throw invalidDate(`the year must be from 1000 to 9999, got ${year}`);
+  }
+}
+
+/** Minutes east of UTC; offsets in use run from -12:00 to +14:00. */
 function parseOffset(zone: string): number {
   const sign = zone.startsWith('-') ? -1 : 1;
   const digits = zone.slice(1).replace(':', '');
-  return sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  if (minutes > 59 || hours * 60 + minutes > (sign > 0 ? 14 * 60 : 12 * 60)) {
+    throw invalidDate(`${zone} is not a UTC offset (they run from -12:00 to +14:00)`);
+  }
+  return sign * (hours * 60 + minutes);
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();

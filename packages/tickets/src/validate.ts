@@ -98,7 +98,8 @@ export function normalizeTicket(input: TicketInput, timeZone: string): Ticket {
   if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1) {
     throw invalidField(
       'quantity',
-      `expected a positive integer, got ${JSON.stringify(quantity) ?? String(quantity)}`,
+      // String(), not JSON.stringify: that throws on a BigInt and writes NaN as null.
+      `expected a positive integer, got ${typeof quantity === 'string' ? JSON.stringify(quantity) : String(quantity)}`,
     );
   }
   const { date, text } = parseEventDate(input.eventDate, timeZone);

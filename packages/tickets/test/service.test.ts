@@ -115,6 +115,15 @@ describe('issue', () => {
     ['a bad date', { eventDate: '14/06/2025' }, /eventDate: expected an ISO 8601 date/],
     ['an impossible date', { eventDate: '2025-02-30' }, /eventDate: .* is not a calendar date/],
     ['an invalid Date', { eventDate: new Date('nope') }, /eventDate: the Date is invalid/],
+    // Date.UTC reads years 0-99 as 1900-1999: '0050-06-14' printed as 14 June 1950.
+    ['a year before 1000', { eventDate: '0050-06-14T19:30:00Z' }, /eventDate: the year/],
+    ['a Date before year 1000', { eventDate: new Date(Date.UTC(-1, 0, 1)) }, /eventDate: the year/],
+    // '+99:99' was taken as 100 h 39 min: the instant moved by four days.
+    ['an offset that is not one', { eventDate: '2025-06-14T19:30+99:99' }, /eventDate: .*offset/],
+    ['an offset past +14:00', { eventDate: '2025-06-14T19:30+25:00' }, /eventDate: .*offset/],
+    // JSON.stringify threw a TypeError on a BigInt, and wrote NaN as null.
+    ['a BigInt quantity', { quantity: 2n as unknown as number }, /quantity: .*got 2\.$/],
+    ['a NaN quantity', { quantity: Number.NaN }, /quantity: .*got NaN/],
     [
       'a title over 200 characters',
       { eventTitle: 'x'.repeat(201) },
