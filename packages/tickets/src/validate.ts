@@ -17,6 +17,8 @@ const MAX_TEXT: Record<'eventTitle' | 'buyerName' | 'venue', number> = {
 // Control characters print as nothing useful; they are dropped. Any other character is printed,
 // in the first font that has it (see pdf-fonts.ts), so no name is refused for its script.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+/** A character that prints something: not a format character, a separator or a combining mark. */
+const VISIBLE = /[^\p{Cf}\p{Z}\p{M}]/u;
 
 /** A StorageError INVALID_INPUT naming the ticket field at fault. */
 export function invalidField(field: string, message: string): StorageError {
@@ -73,11 +75,12 @@ function normalizeText(field: keyof typeof MAX_TEXT, value: unknown): string {
   // accent typed as a separate mark prints on its letter.
   const text = value.replace(/\s+/g, ' ').replace(CONTROL, '').normalize('NFC').trim();
   if (text.length === 0) throw invalidField(field, 'it must not be empty');
-  if (text.length > MAX_TEXT[field]) {
-    throw invalidField(
-      field,
-      `it must be at most ${MAX_TEXT[field]} characters, got ${text.length}`,
-    );
+  // Zero-width spaces, direction marks, soft hyphens alone print nothing: a blank line on the ticket.
+  if (!VISIBLE.test(text)) throw invalidField(field, 'it has no visible character');
+  // Characters as people count them (code points): an emoji is one, not two UTF-16 units.
+  const length = [...text].length;
+  if (length > MAX_TEXT[field]) {
+    throw invalidField(field, `it must be at most ${MAX_TEXT[field]} characters, got ${length}`);
   }
   return text;
 }

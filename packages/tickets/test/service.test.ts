@@ -124,6 +124,10 @@ describe('issue', () => {
     // JSON.stringify threw a TypeError on a BigInt, and wrote NaN as null.
     ['a BigInt quantity', { quantity: 2n as unknown as number }, /quantity: .*got 2\.$/],
     ['a NaN quantity', { quantity: Number.NaN }, /quantity: .*got NaN/],
+    // They printed a blank TICKET HOLDER line.
+    ['a name of zero-width spaces', { buyerName: '\u200B\u200B' }, /buyerName: .*no visible/],
+    ['a name of direction marks', { buyerName: '\u200F\u200E\u202E' }, /buyerName: .*no visible/],
+    ['a name of a soft hyphen', { buyerName: '\u00AD' }, /buyerName: .*no visible/],
     [
       'a title over 200 characters',
       { eventTitle: 'x'.repeat(201) },
@@ -137,6 +141,18 @@ describe('issue', () => {
       expect(await allKeys(storage)).toEqual([]);
     },
   );
+
+  it('counts a name in characters as people do: 120 emoji are 120, not 240', async () => {
+    const { tickets } = setup();
+    const name = '😀'.repeat(120);
+    const issued = await tickets.issue(sampleTicket({ buyerName: name }));
+    expect(issued.payload.length).toBeGreaterThan(0);
+    await rejectsWith(
+      tickets.issue(sampleTicket({ ticketId: 'other', buyerName: '😀'.repeat(121) })),
+      'INVALID_INPUT',
+      /buyerName: it must be at most 120 characters, got 121/,
+    );
+  });
 
   it('leaves nothing behind when the second upload fails', async () => {
     const storage = createStorage(failingPuts(memory(), (key) => key.endsWith('.pdf')));
