@@ -53,6 +53,11 @@ describe('stowage (dispatch, help, usage errors)', () => {
       ],
       [['migrate', '--from', 'disk:nowhere', '--to', 'disk:x'], /there is no folder/],
       [['migrate', '--from', 'disk:media', '--to', 'disk:media'], /same folder/],
+      // A file where the target folder should be: said as such (was UNKNOWN EEXIST ... mkdir).
+      [
+        ['migrate', '--from', 'disk:media', '--to', 'disk:a-file.txt'],
+        /a-file\.txt is not a folder/,
+      ],
       [
         ['migrate', '--from', 'env:missing.env', '--to', 'disk:x'],
         /Cannot read the env file missing\.env: no such file/,
@@ -66,6 +71,7 @@ describe('stowage (dispatch, help, usage errors)', () => {
       [['ls', 'disk:media', 'a', 'b'], /Unexpected argument: b/],
       [['doctor', 'a.env', 'b.env'], /Unexpected argument/],
     ];
+    await writeFile(join(tmp.path, 'a-file.txt'), 'not a folder');
     for (const [args, pattern] of cases) {
       const run = await runCli(args, { cwd: tmp.path });
       expect({ args, code: run.code }).toEqual({ args, code: 2 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import {
   createStorage,
@@ -96,6 +96,17 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
     opened.push(to);
     if (from.diskRoot !== undefined && from.diskRoot === to.diskRoot) {
       throw new UsageError(`The source and the target are the same folder (${from.diskRoot}).`);
+    }
+    // A file where the target folder should be would fail at the first write (EEXIST, mkdir).
+    if (
+      to.diskRoot !== undefined &&
+      existsSync(to.diskRoot) &&
+      !statSync(to.diskRoot).isDirectory()
+    ) {
+      throw new UsageError(
+        `${toSpec.kind === 'disk' ? `disk:${toSpec.path}` : 'the target'}: ${to.diskRoot} is not a folder.`,
+        'migrate',
+      );
     }
     // One inside the other: each run would copy the last run's copy again, a level deeper.
     if (from.diskRoot !== undefined && to.diskRoot !== undefined) {
