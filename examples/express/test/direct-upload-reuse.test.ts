@@ -4,13 +4,12 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
 import type { DirectUpload, Env, Storage } from '@stowage/core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradientPng } from '../../test-support/images.js';
 import { storedKeys } from '../../test-support/scenario.js';
-import { type HttpApp, startHttpApp } from './http-app.js';
+import { createBucket, type HttpApp, r2Env, s3Env, startHttpApp } from './http-app.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const HTML = '<!doctype html><script>alert(document.domain)</script>\n';
@@ -288,33 +287,11 @@ describe('Express example on the disk driver: direct uploads and refused input',
   uploadRequestChecks(() => app);
 });
 
-/** A new bucket on the test S3 server; its name and the server's settings. */
-async function newBucket(name: string) {
-  const s3 = inject('s3');
-  const bucket = `example-express-${name}-${Date.now().toString(36)}`;
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  client.destroy();
-  return { bucket, s3 };
-}
-
 describe('Express example on S3: direct uploads', () => {
   let app: RunningApp;
   beforeAll(async () => {
-    const { bucket, s3 } = await newBucket('reuse');
-    app = await startApp('s3', {
-      USE_S3: 'true',
-      AWS_ACCESS_KEY_ID: s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      AWS_STORAGE_BUCKET_NAME: bucket,
-      AWS_S3_REGION_NAME: s3.region,
-      AWS_S3_ENDPOINT_URL: s3.endpoint,
-    });
+    const { bucket, s3 } = await createBucket('example-express-reuse');
+    app = await startApp('s3', s3Env(bucket, s3));
   });
   afterAll(() => app?.server.close());
   directUploadChecks(() => app);
@@ -325,15 +302,8 @@ describe('Express example on S3: direct uploads', () => {
 describe('Express example on R2 with its documented defaults: direct uploads', () => {
   let app: RunningApp;
   beforeAll(async () => {
-    const { bucket, s3 } = await newBucket('reuse-r2');
-    app = await startApp('r2', {
-      USE_R2: 'true',
-      R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef',
-      R2_BUCKET_NAME: bucket,
-      R2_ACCESS_KEY_ID: s3.accessKeyId,
-      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      R2_ENDPOINT_URL: s3.endpoint,
-    });
+    const { bucket, s3 } = await createBucket('example-express-reuse-r2');
+    app = await startApp('r2', r2Env(bucket, s3));
   });
   afterAll(() => app?.server.close());
   directUploadChecks(() => app);

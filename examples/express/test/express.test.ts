@@ -2,17 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import { type CloudinaryEmulator, startCloudinaryEmulator } from '@stowage/cloudinary/emulator';
 import { createStorage, type Env, memory, type Storage } from '@stowage/core';
 import { createQrMatrix, createTicketService } from '@stowage/tickets';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshot } from '../../test-support/browser.js';
 import { writeQrVideo } from '../../test-support/camera.js';
 import * as check from '../../test-support/scenario.js';
 import * as tickets from '../../test-support/scenario-tickets.js';
-import { SECRETS, startHttpApp } from './http-app.js';
+import { createBucket, r2Env, SECRETS, s3Env, startHttpApp } from './http-app.js';
 
 let browser: Browser;
 let dir: string;
@@ -65,39 +64,6 @@ function browserChecks(getApp: () => check.AppUnderTest) {
     tickets.everyPage(getApp()));
   it('leaves no trace of a refused ticket, and shows no message put in a link', () =>
     tickets.refusalsLeaveNoTrace(getApp()));
-}
-
-/** A bucket on the test S3 server, with the CORS rule the direct upload needs. */
-async function createBucket(
-  prefix: string,
-): Promise<{ bucket: string; s3: ReturnType<typeof inject<'s3'>> }> {
-  const s3 = inject('s3');
-  const bucket = `${prefix}-${Date.now().toString(36)}`;
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: s3.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  // The browser uploads straight to the bucket from the app's origin (the direct upload).
-  await client.send(
-    new PutBucketCorsCommand({
-      Bucket: bucket,
-      CORSConfiguration: {
-        CORSRules: [
-          {
-            AllowedOrigins: ['*'],
-            AllowedMethods: ['GET', 'PUT', 'POST'],
-            AllowedHeaders: ['*'],
-            ExposeHeaders: ['ETag'],
-          },
-        ],
-      },
-    }),
-  );
-  client.destroy();
-  return { bucket, s3 };
 }
 
 describe('Express example on the disk driver', () => {
@@ -164,14 +130,7 @@ describe('Express example on R2 with its documented defaults (media proxy on)', 
   beforeAll(async () => {
     const { bucket, s3 } = await createBucket('example-express-r2');
     // Only the environment changes: no code edit selects R2.
-    app = await startApp('express-r2', {
-      USE_R2: 'true',
-      R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef',
-      R2_BUCKET_NAME: bucket,
-      R2_ACCESS_KEY_ID: s3.accessKeyId,
-      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      R2_ENDPOINT_URL: s3.endpoint,
-    });
+    app = await startApp('express-r2', r2Env(bucket, s3));
   });
   afterAll(() => app?.server.close());
   it('renders an avatar uploaded through the form (200x200 through /media/_img)', () =>
@@ -186,14 +145,7 @@ describe('Express example on S3', () => {
   let app: Awaited<ReturnType<typeof startApp>>;
   beforeAll(async () => {
     const { bucket, s3 } = await createBucket('example-express');
-    app = await startApp('express-s3', {
-      USE_S3: 'true',
-      AWS_ACCESS_KEY_ID: s3.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      AWS_STORAGE_BUCKET_NAME: bucket,
-      AWS_S3_REGION_NAME: s3.region,
-      AWS_S3_ENDPOINT_URL: s3.endpoint,
-    });
+    app = await startApp('express-s3', s3Env(bucket, s3));
   });
   afterAll(() => app?.server.close());
   browserChecks(() => app);

@@ -3,7 +3,9 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Env, Storage } from '@stowage/core';
+import { inject } from 'vitest';
 import { createApp } from '../src/app.js';
 import { appOptionsFromEnv } from '../src/config.js';
 
@@ -29,4 +31,61 @@ export async function startHttpApp(
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return { baseUrl: `http://127.0.0.1:${port}`, storage: options.storage, server };
+}
+
+type S3Settings = ReturnType<typeof inject<'s3'>>;
+
+/** A new bucket on the test S3 server, with the CORS rule the browser's direct upload needs. */
+export async function createBucket(prefix: string): Promise<{ bucket: string; s3: S3Settings }> {
+  const s3 = inject('s3');
+  const bucket = `${prefix}-${Date.now().toString(36)}`;
+  const client = new S3Client({
+    endpoint: s3.endpoint,
+    region: s3.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  // The browser uploads straight to the bucket from the app's origin (the direct upload).
+  await client.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedOrigins: ['*'],
+            AllowedMethods: ['GET', 'PUT', 'POST'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['ETag'],
+          },
+        ],
+      },
+    }),
+  );
+  client.destroy();
+  return { bucket, s3 };
+}
+
+/** What a user sets to put the demo on S3 (the test server): no code edit. */
+export function s3Env(bucket: string, s3: S3Settings): Env {
+  return {
+    USE_S3: 'true',
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_STORAGE_BUCKET_NAME: bucket,
+    AWS_S3_REGION_NAME: s3.region,
+    AWS_S3_ENDPOINT_URL: s3.endpoint,
+  };
+}
+
+/** What a user sets to put the demo on R2 (its documented defaults; the test server stands in). */
+export function r2Env(bucket: string, s3: S3Settings): Env {
+  return {
+    USE_R2: 'true',
+    R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef',
+    R2_BUCKET_NAME: bucket,
+    R2_ACCESS_KEY_ID: s3.accessKeyId,
+    R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    R2_ENDPOINT_URL: s3.endpoint,
+  };
 }

@@ -59,6 +59,30 @@ function post(path: string, form: FormData): Promise<Response> {
   return fetch(`${server.origin}${path}`, { method: 'POST', body: form });
 }
 
+/**
+ * POSTs a multipart body (boundary XYZ) to /avatar: `parts`, then zeros up to 256 MiB, made as
+ * they are read; `sent`: how much of it was read when the answer came.
+ */
+async function postEndless(parts: Uint8Array[]): Promise<{ res: Response; sent: number }> {
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next =
+        parts.shift() ?? (sent < 256 * 1024 * 1024 ? new Uint8Array(64 * 1024) : undefined);
+      if (next === undefined) return controller.close();
+      sent += next.byteLength;
+      controller.enqueue(next);
+    },
+  });
+  const res = await fetch(`${server.origin}/avatar`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'multipart/form-data; boundary=XYZ' },
+    body,
+    duplex: 'half',
+  } as RequestInit);
+  return { res, sent };
+}
+
 beforeAll(async () => {
   storage = createStorage(memory());
   server = await startServer(
@@ -171,29 +195,12 @@ describe('receiveUpload', () => {
   });
 
   it('stops reading a huge upload soon after refusing it', async () => {
-    const head = png(2, 2);
-    let sent = 0;
-    const parts = [
+    const { res, sent } = await postEndless([
       Buffer.from(
         '--XYZ\r\nContent-Disposition: form-data; name="file"; filename="huge.png"\r\n\r\n',
       ),
-      head,
-    ];
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next =
-          parts.shift() ?? (sent < 256 * 1024 * 1024 ? new Uint8Array(64 * 1024) : undefined);
-        if (next === undefined) return controller.close();
-        sent += next.byteLength;
-        controller.enqueue(next);
-      },
-    });
-    const res = await fetch(`${server.origin}/avatar`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'multipart/form-data; boundary=XYZ' },
-      body,
-      duplex: 'half',
-    } as RequestInit);
+      png(2, 2),
+    ]);
     expect(res.status).toBe(413);
     expect(sent).toBeLessThan(32 * 1024 * 1024);
     expect(await storedKeys()).toEqual([]);
@@ -201,27 +208,11 @@ describe('receiveUpload', () => {
 
   it('stops reading a form whose other parts go on far past what it can take', async () => {
     // A file in another field is skipped, not stored; it must not be read for ever either.
-    let sent = 0;
-    const parts = [
+    const { res, sent } = await postEndless([
       Buffer.from(
         '--XYZ\r\nContent-Disposition: form-data; name="other"; filename="x.bin"\r\n\r\n',
       ),
-    ];
-    const body = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        const next =
-          parts.shift() ?? (sent < 256 * 1024 * 1024 ? new Uint8Array(64 * 1024) : undefined);
-        if (next === undefined) return controller.close();
-        sent += next.byteLength;
-        controller.enqueue(next);
-      },
-    });
-    const res = await fetch(`${server.origin}/avatar`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'multipart/form-data; boundary=XYZ' },
-      body,
-      duplex: 'half',
-    } as RequestInit);
+    ]);
     expect(res.status).toBe(413);
     expect((await res.json()).error.message).toMatch(/form is larger than/);
     expect(sent).toBeLessThan(32 * 1024 * 1024);
