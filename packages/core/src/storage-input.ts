@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { contentTypeProblem, readableContentType } from './content-type.js';
+import { contentTypeProblem, NOT_HEADER_SAFE, readableContentType } from './content-type.js';
 import { StorageError } from './errors.js';
 import type { CopyOptions, ListOptions, ObjectInfo } from './types.js';
 
@@ -45,8 +45,9 @@ export function checkHeaderValue(name: string, value: string | undefined): void 
     throw invalid(`${name} must be a non-empty string without control characters`);
   }
   // It becomes a response header: fetch's Headers refuse characters above U+00FF (a served file
-  // would answer 500) and clients read Latin-1 bytes differently, so printable ASCII only.
-  if (/[^\t\u0020-\u007e]/.test(value)) {
+  // would answer 500) and clients read Latin-1 bytes differently, so printable ASCII only (the
+  // file handler's own test of stored values; control characters were refused above).
+  if (NOT_HEADER_SAFE.test(value)) {
     throw invalid(
       `${name} must be ASCII; for a non-ASCII file name use filename*=UTF-8''<percent-encoded name> (RFC 6266)`,
     );
