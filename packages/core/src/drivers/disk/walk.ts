@@ -27,8 +27,11 @@ export async function* walkKeys(
   const namePrefix = prefix.slice(slash + 1);
   // The real paths of the folders being walked, outermost first: a link back to one of them (a
   // loop, `ln -s . self`) is left out, or the walk would never end.
-  const start = dirKey === '' ? root.real : await realpath(dirPath(root, dirKey)).catch(() => '');
-  yield* walkDir(root, dirKey, namePrefix, after, shallow, [root.real, start]);
+  const ancestors =
+    dirKey === ''
+      ? [root.real]
+      : [root.real, await realpath(dirPath(root, dirKey)).catch(() => '')];
+  yield* walkDir(root, dirKey, namePrefix, after, shallow, ancestors);
 }
 
 async function* walkDir(
@@ -40,7 +43,8 @@ async function* walkDir(
   ancestors: readonly string[],
 ): AsyncGenerator<WalkEntry> {
   const entries = await readEntries(root, dirKey);
-  const here = ancestors[ancestors.length - 1] ?? root.real;
+  // The folder read here: the last of the chain (walkKeys starts it with one at least).
+  const here = ancestors[ancestors.length - 1]!;
   const children: { name: string; sortKey: string; isDir: boolean; real: string }[] = [];
   for (const entry of entries) {
     const { name } = entry;
