@@ -124,10 +124,15 @@ export async function storageFromEnvLazy(
   return { storage, reason, ...(driver === 'disk' ? { diskRoot } : {}) };
 }
 
-async function assertFolder(path: string, spec: string): Promise<void> {
+/**
+ * Throws a UsageError unless `path` is a folder; with `mustExist` false, a missing one passes (a
+ * target folder is made by its first write), but a file there does not.
+ */
+export async function assertFolder(path: string, spec: string, mustExist = true): Promise<void> {
   try {
     if ((await stat(path)).isDirectory()) return;
   } catch {
+    if (!mustExist) return;
     throw new UsageError(`${spec}: there is no folder ${path}.`);
   }
   throw new UsageError(`${spec}: ${path} is not a folder.`);

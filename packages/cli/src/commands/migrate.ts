@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, relative } from 'node:path';
 import {
   createStorage,
@@ -14,7 +14,13 @@ import { type CommandContext, CommandFailure, UsageError } from '../io.js';
 import { type MigrateSummary, migrate } from '../migrate.js';
 import { checkPrefix } from '../prefix.js';
 import { createProgress } from '../progress.js';
-import { type OpenedStorage, openStorage, parseSourceSpec, type SourceSpec } from '../source.js';
+import {
+  assertFolder,
+  type OpenedStorage,
+  openStorage,
+  parseSourceSpec,
+  type SourceSpec,
+} from '../source.js';
 
 export const migrateHelp = `Usage: stowage migrate --from <storage> --to <storage> [options]
 
@@ -98,15 +104,9 @@ export async function migrateCommand(args: string[], ctx: CommandContext): Promi
       throw new UsageError(`The source and the target are the same folder (${from.diskRoot}).`);
     }
     // A file where the target folder should be would fail at the first write (EEXIST, mkdir).
-    if (
-      to.diskRoot !== undefined &&
-      existsSync(to.diskRoot) &&
-      !statSync(to.diskRoot).isDirectory()
-    ) {
-      throw new UsageError(
-        `${toSpec.kind === 'disk' ? `disk:${toSpec.path}` : 'the target'}: ${to.diskRoot} is not a folder.`,
-        'migrate',
-      );
+    if (to.diskRoot !== undefined) {
+      const spec = toSpec.kind === 'disk' ? `disk:${toSpec.path}` : 'the target';
+      await assertFolder(to.diskRoot, spec, false);
     }
     // One inside the other: each run would copy the last run's copy again, a level deeper.
     if (from.diskRoot !== undefined && to.diskRoot !== undefined) {
