@@ -9,7 +9,8 @@ import type { DirectUpload, Env, Storage } from '@stowage/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gradientPng } from '../../test-support/images.js';
 import { storedKeys } from '../../test-support/scenario.js';
-import { createBucket, type HttpApp, r2Env, s3Env, startHttpApp } from './http-app.js';
+import { r2Env, s3Env } from '../../test-support/storage-env.js';
+import { createBucket, type HttpApp, startHttpApp } from './http-app.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const HTML = '<!doctype html><script>alert(document.domain)</script>\n';

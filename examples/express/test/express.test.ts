@@ -11,7 +11,8 @@ import { launchChromium, screenshot } from '../../test-support/browser.js';
 import { writeQrVideo } from '../../test-support/camera.js';
 import * as check from '../../test-support/scenario.js';
 import * as tickets from '../../test-support/scenario-tickets.js';
-import { createBucket, r2Env, SECRETS, s3Env, startHttpApp } from './http-app.js';
+import { r2Env, s3Env } from '../../test-support/storage-env.js';
+import { createBucket, SECRETS, startHttpApp } from './http-app.js';
 
 let browser: Browser;
 let dir: string;

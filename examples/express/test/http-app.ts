@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, PutBucketCorsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Env, Storage } from '@stowage/core';
 import { inject } from 'vitest';
+import type { S3Settings } from '../../test-support/storage-env.js';
 import { createApp } from '../src/app.js';
 import { appOptionsFromEnv } from '../src/config.js';
 
@@ -32,8 +33,6 @@ export async function startHttpApp(
   const { port } = server.address() as AddressInfo;
   return { baseUrl: `http://127.0.0.1:${port}`, storage: options.storage, server };
 }
-
-type S3Settings = ReturnType<typeof inject<'s3'>>;
 
 /** A new bucket on the test S3 server, with the CORS rule the browser's direct upload needs. */
 export async function createBucket(prefix: string): Promise<{ bucket: string; s3: S3Settings }> {
@@ -64,28 +63,4 @@ export async function createBucket(prefix: string): Promise<{ bucket: string; s3
   );
   client.destroy();
   return { bucket, s3 };
-}
-
-/** What a user sets to put the demo on S3 (the test server): no code edit. */
-export function s3Env(bucket: string, s3: S3Settings): Env {
-  return {
-    USE_S3: 'true',
-    AWS_ACCESS_KEY_ID: s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    AWS_STORAGE_BUCKET_NAME: bucket,
-    AWS_S3_REGION_NAME: s3.region,
-    AWS_S3_ENDPOINT_URL: s3.endpoint,
-  };
-}
-
-/** What a user sets to put the demo on R2 (its documented defaults; the test server stands in). */
-export function r2Env(bucket: string, s3: S3Settings): Env {
-  return {
-    USE_R2: 'true',
-    R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef',
-    R2_BUCKET_NAME: bucket,
-    R2_ACCESS_KEY_ID: s3.accessKeyId,
-    R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-    R2_ENDPOINT_URL: s3.endpoint,
-  };
 }

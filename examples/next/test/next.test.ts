@@ -20,6 +20,7 @@ import { launchChromium } from '../../test-support/browser.js';
 import * as check from '../../test-support/scenario.js';
 import * as requests from '../../test-support/scenario-requests.js';
 import * as tickets from '../../test-support/scenario-tickets.js';
+import { r2Env } from '../../test-support/storage-env.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const nextBin = createRequire(join(appDir, 'package.json')).resolve('next/dist/bin/next');
@@ -214,14 +215,7 @@ describe('Next.js example on R2 with its documented defaults (media proxy on)', 
     });
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
     client.destroy();
-    const env = {
-      USE_R2: 'true',
-      R2_ACCOUNT_ID: '0123456789abcdef0123456789abcdef',
-      R2_BUCKET_NAME: bucket,
-      R2_ACCESS_KEY_ID: s3.accessKeyId,
-      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
-      R2_ENDPOINT_URL: s3.endpoint,
-    };
+    const env = r2Env(bucket, s3);
     const { baseUrl } = await startNext('r2', { ...SECRETS, ...env });
     r2App = { name: 'next-r2', baseUrl, storage: storageFromEnv(env, { drivers: [r2] }), browser };
   }, START_TIMEOUT);
